@@ -1,0 +1,133 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { API_PREFIX, CLOSE_CODES, PROTOCOL_VERSION } from '@gridshare/protocol';
+import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { CoordinatorConfig } from './config.js';
+import { AppError } from './errors.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { installJsonBody } from './http/json-body.js';
+import type { App, Services } from './http/route-context.js';
+import { authRoutes } from './http/routes/auth.routes.js';
+import { eventRoutes } from './http/routes/events.routes.js';
+import { gridRoutes } from './http/routes/grids.routes.js';
+import { inviteRoutes } from './http/routes/invites.routes.js';
+import { opsRoutes } from './http/routes/ops.routes.js';
+import { processRoutes } from './http/routes/processes.routes.js';
+import { createMetrics } from './metrics.js';
+import { EventBus } from './realtime/event-bus.js';
+import { AuthService } from './services/auth.service.js';
+import { GridAccess } from './services/grid-access.js';
+import { GridService } from './services/grid.service.js';
+import { InviteService } from './services/invite.service.js';
+import { LivenessService } from './services/liveness.service.js';
+import { MemberService } from './services/member.service.js';
+import { ProcessService } from './services/process.service.js';
+import type { Database } from './store/database.js';
+import { ProcessesRepository } from './store/processes.repository.js';
+
+export interface Coordinator {
+  app: App;
+  services: Services;
+  /** Listens on config.host:config.port; resolves to the address. */
+  listen(): Promise<string>;
+  /** Stops accepting, closes sockets, flushes pending heartbeats, closes the database. */
+  close(): Promise<void>;
+}
+
+export function createLogger(config: CoordinatorConfig): Logger {
+  return pino({ level: config.logLevel, base: { service: 'coordinator' } });
+}
+
+/** Wires services and routes around an open, migrated database. */
+export async function createCoordinator(config: CoordinatorConfig, db: Database, logger?: Logger): Promise<Coordinator> {
+  const log = logger ?? createLogger(config);
+  const bus = new EventBus();
+  const metrics = createMetrics(() => new ProcessesRepository(db).countByStatus());
+  const access = new GridAccess(db);
+  const processes = new ProcessService(db, access, bus, log, config, metrics);
+  const services: Services = {
+    config,
+    db,
+    bus,
+    metrics,
+    access,
+    auth: new AuthService(db, bus, log),
+    grids: new GridService(db, access, log),
+    invites: new InviteService(db, access, bus, log),
+    members: new MemberService(db, access, processes, bus, log),
+    processes,
+    liveness: new LivenessService(processes, config, log),
+  };
+
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // One line per state change is the log we want; a line per heartbeat request is noise.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    // Unknown fields are an error, not silently dropped; a string is never coerced into a number.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  installErrorHandling(app);
+  installJsonBody(app);
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.requestDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('x-grid-protocol', PROTOCOL_VERSION);
+    return payload;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Gridshare coordinator API', version: `${PROTOCOL_VERSION}` },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) => new AppError('rate_limited', `too many attempts; try again in ${ctx.after}`),
+  });
+  await app.register(websocket, { options: { maxPayload: 4096 } });
+
+  opsRoutes(app, services);
+  await app.register(
+    async (api) => {
+      const typed = api.withTypeProvider<TypeBoxTypeProvider>();
+      authRoutes(typed, services);
+      gridRoutes(typed, services);
+      inviteRoutes(typed, services);
+      processRoutes(typed, services);
+      eventRoutes(typed, services);
+      typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: API_PREFIX },
+  );
+
+  app.addHook('onClose', async () => {
+    bus.closeAll(CLOSE_CODES.shuttingDown, 'coordinator shutting down');
+    await services.liveness.stop();
+    await db.close();
+  });
+
+  return {
+    app,
+    services,
+    async listen() {
+      await app.listen({ host: config.host, port: config.port });
+      services.liveness.start();
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.port;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    },
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,92 @@
+import envPaths from 'env-paths';
+import { join } from 'node:path';
+
+/** Everything the coordinator is told at start, parsed once and frozen. */
+export interface CoordinatorConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Where the embedded database lives (ignored when databaseUrl is set). `memory://` keeps it in memory. */
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly heartbeatIntervalMs: number;
+  readonly staleAfterMs: number;
+  /** How often expired processes are looked for; bounds how late an offline mark can be. */
+  readonly sweepIntervalMs: number;
+  /** How often coalesced heartbeats are written; bounds how long one stays only in memory. */
+  readonly flushIntervalMs: number;
+  readonly wsPingIntervalMs: number;
+  /** Signup, login and join attempts per client address per minute. */
+  readonly authRateLimitPerMinute: number;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: string;
+  /** Directory of built web assets served at / (none when undefined or missing). */
+  readonly webRoot: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Command-line flags, as `grid serve` hands them over (already split by commander). */
+export interface ConfigFlags {
+  host?: string | undefined;
+  port?: string | undefined;
+  dataDir?: string | undefined;
+  databaseUrl?: string | undefined;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got '${raw}')`);
+  }
+  return value;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Flags override the environment; an invalid value throws one ConfigError naming it. */
+export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): CoordinatorConfig {
+  const port = integer(flags.port !== undefined ? '--port' : 'PORT', flags.port ?? env.PORT, 8080, 0, 65535);
+  const host = (flags.host ?? env.HOST ?? '0.0.0.0').trim();
+  if (!host) throw new ConfigError('HOST must not be empty');
+
+  const heartbeatIntervalMs = integer('GRID_HEARTBEAT_INTERVAL_MS', env.GRID_HEARTBEAT_INTERVAL_MS, 30_000, 50, 3_600_000);
+  const staleAfterMs = integer('GRID_STALE_AFTER_MS', env.GRID_STALE_AFTER_MS, 60_000, 100, 86_400_000);
+  if (staleAfterMs <= heartbeatIntervalMs) {
+    throw new ConfigError(
+      `GRID_STALE_AFTER_MS (${staleAfterMs}) must be greater than GRID_HEARTBEAT_INTERVAL_MS (${heartbeatIntervalMs})`,
+    );
+  }
+  const sweepDefault = Math.max(20, Math.min(500, Math.floor(staleAfterMs / 4)));
+  const sweepIntervalMs = integer('GRID_SWEEP_INTERVAL_MS', env.GRID_SWEEP_INTERVAL_MS, sweepDefault, 10, 1000);
+  const flushIntervalMs = integer('GRID_FLUSH_INTERVAL_MS', env.GRID_FLUSH_INTERVAL_MS, 250, 10, 1000);
+
+  const databaseUrl = (flags.databaseUrl ?? env.DATABASE_URL)?.trim() || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`DATABASE_URL must start with postgres:// or postgresql:// (got '${databaseUrl}')`);
+  }
+  const dataDir = (flags.dataDir ?? env.GRID_DATA_DIR)?.trim() || join(envPaths('gridshare', { suffix: '' }).data, 'coordinator');
+
+  const logLevel = (env.LOG_LEVEL ?? 'info').trim();
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${logLevel}')`);
+
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    databaseUrl,
+    heartbeatIntervalMs,
+    staleAfterMs,
+    sweepIntervalMs,
+    flushIntervalMs,
+    wsPingIntervalMs: integer('GRID_WS_PING_INTERVAL_MS', env.GRID_WS_PING_INTERVAL_MS, 25_000, 100, 600_000),
+    authRateLimitPerMinute: integer('GRID_AUTH_RATE_LIMIT', env.GRID_AUTH_RATE_LIMIT, 20, 1, 1_000_000),
+    bodyLimitBytes: integer('GRID_BODY_LIMIT_BYTES', env.GRID_BODY_LIMIT_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024),
+    logLevel,
+    webRoot: env.GRID_WEB_ROOT?.trim() || undefined,
+  });
+}

@@ -1,0 +1,29 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthContext, AuthService } from '../services/auth.service.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: AuthContext;
+  }
+}
+
+/** The bearer token of a request: `Authorization: Bearer …`, or `?token=` where a header cannot be sent (browser WebSockets). */
+export function bearerToken(req: FastifyRequest, allowQuery = false): string | undefined {
+  const header = req.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return m ? m[1] : undefined;
+  }
+  if (allowQuery) {
+    const q = (req.query as Record<string, unknown> | undefined)?.token;
+    return typeof q === 'string' && q ? q : undefined;
+  }
+  return undefined;
+}
+
+/** preHandler that sets `req.auth` or answers 401. */
+export function requireAuth(auth: AuthService) {
+  return async (req: FastifyRequest, _reply: FastifyReply) => {
+    req.auth = await auth.authenticate(bearerToken(req));
+  };
+}

@@ -1,0 +1,81 @@
+import { CLOSE_CODES, type GridEvent, GridIdParams } from '@gridshare/protocol';
+import { Type } from '@sinclair/typebox';
+import type { WebSocket } from 'ws';
+import { AppError } from '../../errors.js';
+import { GridsRepository } from '../../store/grids.repository.js';
+import { bearerToken } from '../authenticate.js';
+import { type App, ERRORS, type Services } from '../route-context.js';
+
+/** A reader this far behind is cut off; it reconnects and gets a fresh snapshot. */
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export function eventRoutes(app: App, s: Services): void {
+  const grids = new GridsRepository(s.db);
+
+  app.get(
+    '/grids/:gridId/events',
+    {
+      websocket: true,
+      // Auth and membership are checked before the upgrade, so a refusal is a plain HTTP 401/404.
+      preHandler: async (req) => {
+        req.auth = await s.auth.authenticate(bearerToken(req, true));
+        await s.access.requireMember((req.params as GridIdParams).gridId, req.auth.user.id);
+      },
+      schema: {
+        tags: ['events'],
+        summary: 'WebSocket: a snapshot, then one message per process or member change',
+        params: GridIdParams,
+        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
+        response: { ...ERRORS },
+      },
+    },
+    (socket: WebSocket, req) => {
+      const { gridId } = req.params as GridIdParams;
+      const auth = req.auth;
+      let ready = false;
+      const early: GridEvent[] = [];
+      const send = (event: GridEvent) => {
+        if (socket.readyState !== socket.OPEN) return;
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+          socket.close(1013, 'too far behind; reconnect for a fresh snapshot');
+          return;
+        }
+        socket.send(JSON.stringify(event));
+      };
+      const unsubscribe = s.bus.subscribe(gridId, {
+        userId: auth.user.id,
+        tokenHash: auth.tokenHash,
+        send: (event) => (ready ? send(event) : early.push(event)),
+        close: (code, reason) => socket.close(code, reason),
+      });
+
+      let alive = true;
+      socket.on('pong', () => (alive = true));
+      const ping = setInterval(() => {
+        if (!alive) return socket.terminate();
+        alive = false;
+        socket.ping();
+      }, s.config.wsPingIntervalMs);
+      socket.on('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
+      // Clients only listen; anything they send is ignored.
+      socket.on('message', () => {});
+
+      void (async () => {
+        try {
+          await s.access.requireMember(gridId, auth.user.id);
+          const [processes, members] = await Promise.all([s.processes.repository.list(gridId), grids.listMembers(gridId)]);
+          send({ type: 'snapshot', processes, members });
+          ready = true;
+          for (const e of early.splice(0)) send(e);
+        } catch (err) {
+          const code = err instanceof AppError && err.code === 'grid_not_found' ? CLOSE_CODES.notMember : 1011;
+          req.log.warn({ err, gridId }, 'events snapshot failed');
+          socket.close(code, 'could not load the grid; reconnect');
+        }
+      })();
+    },
+  );
+}

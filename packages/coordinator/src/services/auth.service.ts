@@ -1,0 +1,101 @@
+import type { AuthResponse, Credentials } from '@gridshare/protocol';
+import { CLOSE_CODES } from '@gridshare/protocol';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import { AccountsRepository, type Principal } from '../store/accounts.repository.js';
+import type { Database } from '../store/database.js';
+import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { hashToken, newToken } from './tokens.js';
+
+export interface AuthContext extends Principal {
+  tokenHash: string;
+}
+
+interface CacheEntry {
+  principal: Principal;
+  expiresAt: number;
+}
+
+/**
+ * How long a token lookup is trusted without asking the database again. A
+ * logout on this coordinator evicts at once; another coordinator sharing the
+ * database notices within this window.
+ */
+const TOKEN_CACHE_MS = 10_000;
+const TOKEN_CACHE_MAX = 50_000;
+/** last_seen_at is a hint, not an audit log: written at most this often per device. */
+const TOUCH_EVERY_MS = 60_000;
+
+export class AuthService {
+  private readonly accounts: AccountsRepository;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly touched = new Map<string, number>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+  ) {
+    this.accounts = new AccountsRepository(db);
+  }
+
+  async signup(c: Credentials): Promise<AuthResponse> {
+    const passwordHash = await hashPassword(c.password);
+    const token = newToken();
+    return this.db.transaction(async (tx) => {
+      const accounts = new AccountsRepository(tx);
+      const user = await accounts.insertUser(randomUUID(), c.username, passwordHash);
+      if (!user) throw new AppError('username_taken', `the username '${c.username}' is taken`);
+      const device = await accounts.insertDeviceWithToken(randomUUID(), user.id, c.deviceName.trim(), hashToken(token));
+      this.log.info({ event: 'user.signup', userId: user.id, deviceId: device.id }, 'user signed up');
+      return { user, device, token };
+    });
+  }
+
+  /** Each login is a new device with its own token. */
+  async login(c: Credentials): Promise<AuthResponse> {
+    const found = await this.accounts.findUserByName(c.username);
+    const ok = await verifyPassword(c.password, found?.passwordHash ?? (await dummyHash()));
+    if (!found || !ok) throw new AppError('invalid_credentials', 'wrong username or password');
+    const { passwordHash: _, ...user } = found;
+    const token = newToken();
+    const device = await this.db.transaction((tx) =>
+      new AccountsRepository(tx).insertDeviceWithToken(randomUUID(), user.id, c.deviceName.trim(), hashToken(token)),
+    );
+    this.log.info({ event: 'user.login', userId: user.id, deviceId: device.id }, 'user logged in');
+    return { user, device, token };
+  }
+
+  async logout(ctx: AuthContext): Promise<void> {
+    await this.accounts.revokeToken(ctx.tokenHash);
+    this.cache.delete(ctx.tokenHash);
+    this.bus.disconnectToken(ctx.tokenHash, CLOSE_CODES.unauthorized, 'logged out');
+    this.log.info({ event: 'user.logout', userId: ctx.user.id, deviceId: ctx.device.id }, 'token revoked');
+  }
+
+  /** The principal behind a bearer token; throws `unauthorized` for a missing, unknown or revoked one. */
+  async authenticate(token: string | undefined): Promise<AuthContext> {
+    if (!token) throw new AppError('unauthorized', 'sign in first: no bearer token was sent');
+    const tokenHash = hashToken(token);
+    const now = Date.now();
+    const hit = this.cache.get(tokenHash);
+    let principal = hit && hit.expiresAt > now ? hit.principal : null;
+    if (!principal) {
+      principal = await this.accounts.findPrincipalByTokenHash(tokenHash);
+      if (!principal) throw new AppError('unauthorized', 'this token is unknown or was revoked; log in again');
+      if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
+      this.cache.set(tokenHash, { principal, expiresAt: now + TOKEN_CACHE_MS });
+    }
+    this.touch(principal.device.id, now);
+    return { ...principal, tokenHash };
+  }
+
+  private touch(deviceId: string, now: number): void {
+    const last = this.touched.get(deviceId) ?? 0;
+    if (now - last < TOUCH_EVERY_MS) return;
+    this.touched.set(deviceId, now);
+    this.accounts.touchDevice(deviceId).catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record last_seen_at'));
+  }
+}

@@ -1,0 +1,34 @@
+import type { Grid, GridDetailResponse, GridSummary } from '@gridshare/protocol';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Database } from '../store/database.js';
+import { GridsRepository } from '../store/grids.repository.js';
+import type { AuthContext } from './auth.service.js';
+import type { GridAccess } from './grid-access.js';
+
+export class GridService {
+  private readonly grids: GridsRepository;
+  constructor(
+    private readonly db: Database,
+    private readonly access: GridAccess,
+    private readonly log: Logger,
+  ) {
+    this.grids = new GridsRepository(db);
+  }
+
+  async create(ctx: AuthContext, name: string): Promise<Grid> {
+    const grid = await this.db.transaction((tx) => new GridsRepository(tx).insertGrid(randomUUID(), name.trim(), ctx.user.id));
+    this.log.info({ event: 'grid.created', gridId: grid.id, userId: ctx.user.id }, 'grid created');
+    return grid;
+  }
+
+  list(ctx: AuthContext): Promise<GridSummary[]> {
+    return this.grids.listGridsOf(ctx.user.id);
+  }
+
+  async get(ctx: AuthContext, gridId: string): Promise<GridDetailResponse> {
+    await this.access.requireMember(gridId, ctx.user.id);
+    const [grid, members] = await Promise.all([this.grids.findGrid(gridId), this.grids.listMembers(gridId)]);
+    return { grid: grid!, members };
+  }
+}

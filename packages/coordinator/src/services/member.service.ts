@@ -1,0 +1,80 @@
+import { CLOSE_CODES, type Member, type Role } from '@gridshare/protocol';
+import type { Logger } from 'pino';
+import { AppError } from '../errors.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import type { Database } from '../store/database.js';
+import { GridsRepository } from '../store/grids.repository.js';
+import type { AuthContext } from './auth.service.js';
+import { atLeast, type GridAccess } from './grid-access.js';
+import type { ProcessService } from './process.service.js';
+
+const memberNotFound = () => new AppError('member_not_found', 'that user is not a member of this grid');
+
+export class MemberService {
+  private readonly grids: GridsRepository;
+  constructor(
+    private readonly db: Database,
+    private readonly access: GridAccess,
+    private readonly processes: ProcessService,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+  ) {
+    this.grids = new GridsRepository(db);
+  }
+
+  /**
+   * Leave (yourself) or remove (owner/admin; an admin removes members only).
+   * What the departing member hosts there stops, and their sockets close.
+   */
+  async remove(ctx: AuthContext, gridId: string, userId: string): Promise<void> {
+    const caller = await this.access.requireMember(gridId, ctx.user.id);
+    const self = userId === ctx.user.id;
+    const target = self ? caller : await this.grids.findMember(gridId, userId);
+    if (!self) {
+      if (!atLeast(caller.role, 'admin')) throw new AppError('forbidden', 'only a grid owner or admin may remove members');
+      if (!target) throw memberNotFound();
+      if (caller.role === 'admin' && target.role !== 'member') {
+        throw new AppError('forbidden', 'an admin may remove members only; ask the owner');
+      }
+    }
+    if (target!.role === 'owner') {
+      if ((await this.grids.countMembers(gridId)) > 1) {
+        throw new AppError('owner_must_transfer', 'hand ownership to another member before leaving this grid');
+      }
+      // The last member leaving: the grid goes with them.
+      await this.processes.stopAllOfUser(gridId, userId, 'member_left');
+      await this.grids.deleteGrid(gridId);
+      this.bus.disconnectUser(gridId, userId, CLOSE_CODES.gridNotFound, 'grid deleted');
+      this.log.info({ event: 'grid.deleted', gridId, userId }, 'last member left; grid deleted');
+      return;
+    }
+    await this.processes.stopAllOfUser(gridId, userId, self ? 'member_left' : 'member_removed');
+    await this.grids.deleteMember(gridId, userId);
+    this.bus.disconnectUser(gridId, userId, CLOSE_CODES.notMember, self ? 'left the grid' : 'removed from the grid');
+    this.bus.publish(gridId, { type: 'member', change: 'left', member: target! });
+    this.log.info({ event: 'member.left', gridId, userId, by: ctx.user.id }, self ? 'member left' : 'member removed');
+  }
+
+  /** Owner only. Making someone owner hands ownership over: the old owner becomes admin. */
+  async setRole(ctx: AuthContext, gridId: string, userId: string, role: Role): Promise<Member> {
+    await this.access.requireRole(gridId, ctx.user.id, 'owner');
+    if (userId === ctx.user.id) {
+      throw new AppError('owner_must_transfer', 'an owner changes their own role by making another member owner');
+    }
+    const changed = await this.db.transaction(async (tx) => {
+      const grids = new GridsRepository(tx);
+      const target = await grids.findMember(gridId, userId);
+      if (!target) throw memberNotFound();
+      if (target.role === role) return [];
+      await grids.setRole(gridId, userId, role);
+      if (role === 'owner') await grids.setRole(gridId, ctx.user.id, 'admin');
+      return role === 'owner' ? [userId, ctx.user.id] : [userId];
+    });
+    for (const id of changed) {
+      const m = await this.grids.findMember(gridId, id);
+      if (m) this.bus.publish(gridId, { type: 'member', change: 'role_changed', member: m });
+    }
+    if (changed.length) this.log.info({ event: 'member.role_changed', gridId, userId, role }, 'member role changed');
+    return (await this.grids.findMember(gridId, userId))!;
+  }
+}

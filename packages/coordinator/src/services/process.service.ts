@@ -1,0 +1,221 @@
+import type {
+  HeartbeatRequest,
+  HeartbeatResponse,
+  Process,
+  ProcessStatus,
+  RegisterProcessRequest,
+  UnregisterRequest,
+} from '@gridshare/protocol';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { CoordinatorConfig } from '../config.js';
+import { AppError, processNotFound } from '../errors.js';
+import type { Metrics } from '../metrics.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import type { Database } from '../store/database.js';
+import { type PendingBeat, ProcessesRepository } from '../store/processes.repository.js';
+import type { AuthContext } from './auth.service.js';
+import { atLeast, type GridAccess } from './grid-access.js';
+
+/** An online process this coordinator has seen: enough to answer its heartbeats without the database. */
+interface LiveEntry {
+  process: Process;
+  healthKey: string;
+}
+
+/**
+ * The process registry. Steady-state heartbeats touch only memory: they are
+ * coalesced and written in one statement per flush interval, stamped with the
+ * database clock. Anything that changes a status goes to the database at once.
+ */
+export class ProcessService {
+  private readonly repo: ProcessesRepository;
+  private readonly live = new Map<string, LiveEntry>();
+  private pending = new Map<string, PendingBeat>();
+  private readonly heartbeatAnswer: HeartbeatResponse;
+
+  constructor(
+    db: Database,
+    private readonly access: GridAccess,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly config: CoordinatorConfig,
+    private readonly metrics: Metrics,
+  ) {
+    this.repo = new ProcessesRepository(db);
+    this.heartbeatAnswer = Object.freeze({
+      status: 'online',
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      staleAfterMs: config.staleAfterMs,
+    });
+  }
+
+  get repository(): ProcessesRepository {
+    return this.repo;
+  }
+
+  async register(ctx: AuthContext, gridId: string, body: RegisterProcessRequest): Promise<{ process: Process; created: boolean }> {
+    await this.access.requireMember(gridId, ctx.user.id);
+    const before = body.id ? this.live.get(body.id)?.process.status : undefined;
+    const result = await this.repo.upsert({
+      id: body.id ?? randomUUID(),
+      gridId,
+      hostDeviceId: ctx.device.id,
+      hostUserId: ctx.user.id,
+      name: body.name.trim(),
+      kind: body.kind ?? 'generic',
+      command: body.command ?? null,
+      ports: (body.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'tcp' })),
+      metadata: body.metadata ?? {},
+    });
+    if (!result) {
+      throw new AppError('process_id_conflict', 'that process id is registered by another device or in another grid');
+    }
+    this.pending.delete(result.process.id);
+    this.remember(result.process);
+    this.transition(result.process, result.created ? 'registered' : (before ?? 'reregistered'));
+    return result;
+  }
+
+  /** The hot path: a known online process of the calling device costs no database round trip. */
+  async heartbeat(ctx: AuthContext, gridId: string, processId: string, body: HeartbeatRequest): Promise<HeartbeatResponse> {
+    const entry = this.live.get(processId);
+    if (entry && entry.process.gridId === gridId && entry.process.hostDeviceId === ctx.device.id) {
+      this.accept(entry, body);
+      return this.heartbeatAnswer;
+    }
+    await this.access.requireMember(gridId, ctx.user.id);
+    const found = await this.repo.find(processId);
+    if (!found || found.gridId !== gridId || found.status === 'stopped') throw processNotFound();
+    if (found.hostDeviceId !== ctx.device.id) {
+      throw new AppError('forbidden', 'only the device that hosts a process may send its heartbeats');
+    }
+    if (found.status === 'offline') {
+      const revived = await this.repo.reviveOffline(processId, body.health);
+      if (revived) {
+        this.metrics.heartbeats.inc();
+        this.remember(revived);
+        this.transition(revived, 'offline');
+        return this.heartbeatAnswer;
+      }
+    }
+    // Online but unknown here (this coordinator restarted, or another one took the registration).
+    this.accept(this.remember(found), body);
+    return this.heartbeatAnswer;
+  }
+
+  private accept(entry: LiveEntry, body: HeartbeatRequest): void {
+    this.metrics.heartbeats.inc();
+    const id = entry.process.id;
+    const prev = this.pending.get(id);
+    this.pending.set(id, { id, health: body.health ?? prev?.health });
+    if (body.health === undefined) return;
+    const key = JSON.stringify(body.health);
+    if (key === entry.healthKey) return;
+    entry.healthKey = key;
+    entry.process = { ...entry.process, health: body.health, lastHeartbeatAt: new Date().toISOString() };
+    this.bus.publish(entry.process.gridId, { type: 'process', process: entry.process });
+  }
+
+  async unregister(ctx: AuthContext, gridId: string, processId: string, body: UnregisterRequest): Promise<Process> {
+    const member = await this.access.requireMember(gridId, ctx.user.id);
+    const found = await this.repo.find(processId);
+    if (!found || found.gridId !== gridId) throw processNotFound();
+    const isHost = found.hostDeviceId === ctx.device.id;
+    if (!isHost && !atLeast(member.role, 'admin')) {
+      throw new AppError('forbidden', 'only the device that hosts a process, or a grid owner or admin, may stop it');
+    }
+    if (found.status === 'stopped') return found;
+    const reason = isHost ? (body.reason ?? 'stopped') : 'force_stopped';
+    const stopped = await this.repo.stop(processId, reason, isHost ? (body.exitCode ?? null) : null);
+    if (!stopped) return (await this.repo.find(processId)) ?? found;
+    this.forget(processId);
+    this.transition(stopped, found.status);
+    return stopped;
+  }
+
+  /** A member left or was removed: what they host there stops with them. */
+  async stopAllOfUser(gridId: string, userId: string, reason: string): Promise<void> {
+    for (const p of await this.repo.stopAllOfUser(gridId, userId, reason)) {
+      this.forget(p.id);
+      this.transition(p, 'online');
+    }
+  }
+
+  async list(ctx: AuthContext, gridId: string, status?: ProcessStatus): Promise<Process[]> {
+    await this.access.requireMember(gridId, ctx.user.id);
+    return this.repo.list(gridId, status);
+  }
+
+  async get(ctx: AuthContext, gridId: string, processId: string): Promise<Process> {
+    await this.access.requireMember(gridId, ctx.user.id);
+    const p = await this.repo.find(processId);
+    if (!p || p.gridId !== gridId) throw processNotFound();
+    return p;
+  }
+
+  /** Writes the coalesced heartbeats. On failure they stay pending and are written by a later flush. */
+  async flush(): Promise<number> {
+    if (this.pending.size === 0) return 0;
+    const batch = this.pending;
+    this.pending = new Map();
+    const end = this.metrics.flushDuration.startTimer();
+    try {
+      const stillOnline = await this.repo.recordHeartbeats([...batch.values()]);
+      for (const id of batch.keys()) if (!stillOnline.has(id)) this.live.delete(id);
+      return batch.size;
+    } catch (err) {
+      for (const [id, beat] of batch) if (!this.pending.has(id)) this.pending.set(id, beat);
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  /** Marks overdue processes offline (by the database clock) and tells subscribers. */
+  async expireOverdue(): Promise<Process[]> {
+    const expired = await this.repo.expireStale(this.config.staleAfterMs);
+    for (const p of expired) {
+      this.live.delete(p.id);
+      this.metrics.expiries.inc();
+      this.transition(p, 'online');
+    }
+    return expired;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  private remember(p: Process): LiveEntry {
+    if (p.status !== 'online') {
+      this.live.delete(p.id);
+      return { process: p, healthKey: JSON.stringify(p.health) };
+    }
+    const entry = { process: p, healthKey: p.health === null ? '' : JSON.stringify(p.health) };
+    this.live.set(p.id, entry);
+    return entry;
+  }
+
+  private forget(id: string): void {
+    this.live.delete(id);
+    this.pending.delete(id);
+  }
+
+  /** One log line and one event per state change. */
+  private transition(p: Process, from: ProcessStatus | 'registered' | 'reregistered'): void {
+    this.metrics.transitions.inc({ to: p.status });
+    this.log.info(
+      {
+        event: 'process.transition',
+        processId: p.id,
+        gridId: p.gridId,
+        from,
+        to: p.status,
+        ...(p.status === 'stopped' ? { reason: p.stopReason, exitCode: p.exitCode } : {}),
+      },
+      `process ${p.id} (${p.name}) ${from} → ${p.status}`,
+    );
+    this.bus.publish(p.gridId, { type: 'process', process: p });
+  }
+}

@@ -1,0 +1,38 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Timestamp, Uuid } from './common.js';
+
+export const Username = Type.String({
+  minLength: 3,
+  maxLength: 32,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+  description: '3–32 letters, digits, dot, dash or underscore; starts with a letter or digit.',
+});
+export const Password = Type.String({ minLength: 8, maxLength: 256 });
+export const DeviceName = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
+
+export const User = Type.Object(
+  { id: Uuid, username: Type.String(), createdAt: Timestamp },
+  { $id: 'User', additionalProperties: false },
+);
+export type User = Static<typeof User>;
+
+export const Device = Type.Object(
+  { id: Uuid, name: Type.String(), createdAt: Timestamp, lastSeenAt: Timestamp },
+  { $id: 'Device', additionalProperties: false },
+);
+export type Device = Static<typeof Device>;
+
+export const Credentials = Type.Object(
+  { username: Username, password: Password, deviceName: DeviceName },
+  { additionalProperties: false },
+);
+export type Credentials = Static<typeof Credentials>;
+
+export const AuthResponse = Type.Object(
+  { user: User, device: Device, token: Type.String() },
+  { additionalProperties: false },
+);
+export type AuthResponse = Static<typeof AuthResponse>;
+
+export const MeResponse = Type.Object({ user: User, device: Device }, { additionalProperties: false });
+export type MeResponse = Static<typeof MeResponse>;
