@@ -41,9 +41,15 @@ export function createLogger(config: CoordinatorConfig): Logger {
   return pino({ level: config.logLevel, base: { service: 'coordinator' } });
 }
 
+export interface CoordinatorOptions {
+  logger?: Logger;
+  /** Close the database with the coordinator (default true; tests that restart a coordinator keep it). */
+  closeDatabase?: boolean;
+}
+
 /** Wires services and routes around an open, migrated database. */
-export async function createCoordinator(config: CoordinatorConfig, db: Database, logger?: Logger): Promise<Coordinator> {
-  const log = logger ?? createLogger(config);
+export async function createCoordinator(config: CoordinatorConfig, db: Database, opts: CoordinatorOptions = {}): Promise<Coordinator> {
+  const log = opts.logger ?? createLogger(config);
   const bus = new EventBus();
   const metrics = createMetrics(() => new ProcessesRepository(db).countByStatus());
   const access = new GridAccess(db);
@@ -114,7 +120,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
   app.addHook('onClose', async () => {
     bus.closeAll(CLOSE_CODES.shuttingDown, 'coordinator shutting down');
     await services.liveness.stop();
-    await db.close();
+    if (opts.closeDatabase !== false) await db.close();
   });
 
   return {

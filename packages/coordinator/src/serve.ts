@@ -6,7 +6,7 @@ import { openDatabase } from './store/open.js';
 export async function serve(config: CoordinatorConfig): Promise<void> {
   const log = createLogger(config);
   const db = await openDatabase(config, log);
-  const coordinator = await createCoordinator(config, db, log);
+  const coordinator = await createCoordinator(config, db, { logger: log });
   const url = await coordinator.listen();
   const where = db.engine === 'postgres' ? 'PostgreSQL' : `embedded PGlite in ${config.dataDir}`;
   log.info({ event: 'coordinator.listening', url, database: db.engine }, `coordinator listening on ${url} (${where})`);
