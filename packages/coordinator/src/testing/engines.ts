@@ -9,7 +9,7 @@ import { openPostgres } from '../store/postgres.database.js';
 export type Engine = 'pglite' | 'postgres';
 export const ENGINES: Engine[] = ['pglite', 'postgres'];
 
-const ADMIN_URL = process.env.GRID_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const ADMIN_URL = process.env.GRID_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Under GRID_REQUIRE_POSTGRES=1 (CI) a PostgreSQL that cannot be reached fails the run instead of skipping. */
 const REQUIRED = process.env.GRID_REQUIRE_POSTGRES === '1';
 
@@ -31,7 +31,7 @@ function postgresProblem(): Promise<string | null> {
 }
 
 /** A throwaway PostgreSQL database: created fresh, dropped by `drop()`. */
-export async function createTestPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestPostgres(): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `grid_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -44,6 +44,7 @@ export async function createTestPostgres(): Promise<{ url: string; drop(): Promi
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
+    name,
     async drop() {
       const a = new pg.Client({ connectionString: ADMIN_URL });
       await a.connect();
@@ -62,6 +63,8 @@ export interface TestDatabase {
   /** Releases the test database for good (PostgreSQL: dropped). */
   destroy(): Promise<void>;
   engine: Engine;
+  /** PostgreSQL only: the throwaway database's URL and name. */
+  postgres?: { url: string; name: string };
 }
 
 /** A fresh, migrated database of the given engine. PGlite lives in memory unless `dataDir` is given. */
@@ -86,6 +89,7 @@ export async function createTestDatabase(engine: Engine, dataDir = 'memory://'):
   const temp = await createTestPostgres();
   return {
     engine,
+    postgres: { url: temp.url, name: temp.name },
     async open() {
       const db = openPostgres(temp.url);
       await migrate(db);

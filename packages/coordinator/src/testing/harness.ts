@@ -1,5 +1,7 @@
 import { GridClient, type AuthResponse, type Role } from '@gridshare/protocol';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import { createCoordinator, type Coordinator } from '../app.js';
 import { loadConfig, type CoordinatorConfig } from '../config.js';
 import type { Database } from '../store/database.js';
@@ -26,6 +28,8 @@ export interface TestCoordinator {
   testDb: TestDatabase;
   /** A client with no token. */
   anon: GridClient;
+  /** Every log line this coordinator wrote (info and up), parsed. */
+  logs: Array<Record<string, unknown>>;
   /** Stops this coordinator and starts another on the same database (and port). */
   restart(): Promise<TestCoordinator>;
   /** Stops the coordinator and destroys its database. */
@@ -40,7 +44,15 @@ export async function startTestCoordinator(
   const tdb = testDb ?? (await createTestDatabase(engine));
   const config = loadConfig({ ...TEST_ENV, ...env });
   const db = await tdb.open();
-  const coordinator = await createCoordinator(config, db, { closeDatabase: false });
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink);
+  const coordinator = await createCoordinator(config, db, { closeDatabase: false, logger });
   const url = (await coordinator.listen()).replace('localhost', '127.0.0.1');
   const port = new URL(url).port;
   let closed = false;
@@ -56,6 +68,7 @@ export async function startTestCoordinator(
     db,
     testDb: tdb,
     anon: new GridClient({ baseUrl: url }),
+    logs,
     async restart() {
       await stop();
       // PGlite in memory: the same instance lives on; PostgreSQL: a new pool.
