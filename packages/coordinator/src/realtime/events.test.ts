@@ -1,0 +1,105 @@
+import type { MemberEvent, ProcessEvent, SnapshotEvent } from '@gridshare/protocol';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { describeEachEngine } from '../testing/engines.js';
+import { openEvents } from '../testing/events-socket.js';
+import { addMember, eventually, signup, startTestCoordinator, type TestCoordinator, type TestUser } from '../testing/harness.js';
+
+describeEachEngine('events WebSocket', (engine) => {
+  let t: TestCoordinator;
+  let alice: TestUser;
+  let bob: TestUser;
+  let gridId: string;
+
+  before(async () => {
+    t = await startTestCoordinator(engine, { GRID_WS_PING_INTERVAL_MS: '150' });
+    alice = await signup(t, 'alice', 'pc1');
+    bob = await signup(t, 'bob', 'pc2');
+    gridId = (await alice.client.createGrid({ name: 'events' })).grid.id;
+    await addMember(alice, gridId, bob);
+  });
+  after(() => t.close());
+
+  test('first a snapshot of processes and members, then one message per change', async () => {
+    const { process: existing } = await alice.client.registerProcess(gridId, { name: 'existing' });
+    const ws = await openEvents(bob.client.eventsUrl(gridId), bob.token);
+    const snap = (await ws.next(() => true)) as SnapshotEvent;
+    assert.equal(snap.type, 'snapshot');
+    assert.ok(snap.processes.some((p) => p.id === existing.id && p.status === 'online'));
+    assert.deepEqual(snap.members.map((m) => m.username).sort(), [alice.user.username, bob.user.username].sort());
+
+    const { process: p } = await alice.client.registerProcess(gridId, { name: 'new' });
+    const registered = (await ws.next((e) => e.type === 'process' && e.process.id === p.id)) as ProcessEvent;
+    assert.equal(registered.process.status, 'online');
+    assert.equal(registered.process.hostUsername, alice.user.username);
+
+    await alice.client.heartbeat(gridId, p.id, { health: { alive: true, cpuPercent: 12 } });
+    const health = (await ws.next((e) => e.type === 'process' && e.process.id === p.id && e.process.health !== null)) as ProcessEvent;
+    assert.equal(health.process.health?.cpuPercent, 12);
+    // The same health again is not a change.
+    const before = ws.events.length;
+    await alice.client.heartbeat(gridId, p.id, { health: { alive: true, cpuPercent: 12 } });
+    await alice.client.unregisterProcess(gridId, p.id);
+    const stopped = (await ws.next((e) => e.type === 'process' && e.process.status === 'stopped', 5000, before)) as ProcessEvent;
+    assert.equal(stopped.process.id, p.id);
+    assert.equal(ws.events.length, before + 1, 'an unchanged heartbeat sends nothing');
+    ws.close();
+  });
+
+  test('the token may come in ?token= (browsers cannot set headers on a WebSocket)', async () => {
+    const ws = await openEvents(bob.client.eventsUrl(gridId), bob.token, true);
+    assert.equal((await ws.next(() => true)).type, 'snapshot');
+    ws.close();
+  });
+
+  test('a client that reconnects gets a fresh snapshot', async () => {
+    const first = await openEvents(bob.client.eventsUrl(gridId), bob.token);
+    await first.next((e) => e.type === 'snapshot');
+    first.close();
+    await first.closed;
+    const { process: p } = await alice.client.registerProcess(gridId, { name: 'while away' });
+    const second = await openEvents(bob.client.eventsUrl(gridId), bob.token);
+    const snap = (await second.next(() => true)) as SnapshotEvent;
+    assert.equal(snap.type, 'snapshot');
+    assert.ok(snap.processes.some((x) => x.id === p.id));
+    second.close();
+  });
+
+  test('member joined, role changed and left are events; a removed member is disconnected at once', async () => {
+    const carol = await signup(t, 'carol', 'pc3');
+    const watch = await openEvents(alice.client.eventsUrl(gridId), alice.token);
+    await watch.next((e) => e.type === 'snapshot');
+    await addMember(alice, gridId, carol);
+    const joined = (await watch.next((e) => e.type === 'member' && e.change === 'joined')) as MemberEvent;
+    assert.equal(joined.member.userId, carol.user.id);
+    await alice.client.updateMember(gridId, carol.user.id, { role: 'admin' });
+    const changed = (await watch.next((e) => e.type === 'member' && e.change === 'role_changed')) as MemberEvent;
+    assert.equal(changed.member.role, 'admin');
+
+    const carols = await openEvents(carol.client.eventsUrl(gridId), carol.token);
+    await carols.next((e) => e.type === 'snapshot');
+    await alice.client.updateMember(gridId, carol.user.id, { role: 'member' });
+    await alice.client.removeMember(gridId, carol.user.id);
+    assert.equal((await carols.closed).code, 4403);
+    const left = (await watch.next((e) => e.type === 'member' && e.change === 'left')) as MemberEvent;
+    assert.equal(left.member.userId, carol.user.id);
+    watch.close();
+  });
+
+  test('server pings keep a live client connected and cut off one that stops answering', async () => {
+    const live = await openEvents(bob.client.eventsUrl(gridId), bob.token);
+    const dead = await openEvents(bob.client.eventsUrl(gridId), bob.token);
+    await Promise.all([live.next((e) => e.type === 'snapshot'), dead.next((e) => e.type === 'snapshot')]);
+    const bus = t.coordinator.services.bus;
+    const open = bus.subscriberCount;
+    // A client that stops reading never answers pings (ws answers them only as it reads).
+    (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    let pings = 0;
+    live.ws.on('ping', () => pings++);
+    // The server side of the dead one goes away (the paused client cannot even read the close).
+    await eventually(() => (bus.subscriberCount === open - 1 ? true : undefined), 10_000, 'the dead client to be cut off');
+    assert.ok(pings >= 2, `the live client was pinged (${pings})`);
+    assert.equal(live.ws.readyState, live.ws.OPEN);
+    live.close();
+  });
+});
