@@ -16,7 +16,6 @@ export const ERROR_STATUS = {
   process_not_found: 404,
   invite_not_found: 404,
   username_taken: 409,
-  already_member: 409,
   process_id_conflict: 409,
   owner_must_transfer: 409,
   invite_expired: 410,
