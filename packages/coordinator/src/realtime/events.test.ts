@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { describeEachEngine } from '../testing/engines.js';
 import { openEvents } from '../testing/events-socket.js';
-import { addMember, eventually, signup, startTestCoordinator, type TestCoordinator, type TestUser } from '../testing/harness.js';
+import { addMember, eventually, signup, startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
 
 describeEachEngine('events WebSocket', (engine) => {
   let t: TestCoordinator;
@@ -13,10 +13,7 @@ describeEachEngine('events WebSocket', (engine) => {
 
   before(async () => {
     t = await startTestCoordinator(engine, { GRID_WS_PING_INTERVAL_MS: '150' });
-    alice = await signup(t, 'alice', 'pc1');
-    bob = await signup(t, 'bob', 'pc2');
-    gridId = (await alice.client.createGrid({ name: 'events' })).grid.id;
-    await addMember(alice, gridId, bob);
+    ({ alice, bob, gridId } = await twoInAGrid(t, 'events'));
   });
   after(() => t.close());
 

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { ADMIN_URL, describeEachEngine } from '../testing/engines.js';
 import { openEvents } from '../testing/events-socket.js';
-import { addMember, eventually, signup, startTestCoordinator, type TestCoordinator, type TestUser } from '../testing/harness.js';
+import { eventually, signup, startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
 
 const isProcessEvent = (id: string, status?: Process['status']) => (e: { type: string }) =>
   e.type === 'process' && (e as ProcessEvent).process.id === id && (status === undefined || (e as ProcessEvent).process.status === status);
@@ -36,10 +36,7 @@ describeEachEngine('liveness', (engine) => {
 
   before(async () => {
     t = await startTestCoordinator(engine);
-    alice = await signup(t, 'alice', 'pc1');
-    bob = await signup(t, 'bob', 'pc2');
-    gridId = (await alice.client.createGrid({ name: 'liveness' })).grid.id;
-    await addMember(alice, gridId, bob);
+    ({ alice, bob, gridId } = await twoInAGrid(t, 'liveness'));
     // Let the start-up grace window pass so expiries are live.
     await new Promise((r) => setTimeout(r, t.config.staleAfterMs));
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { describeEachEngine } from '../testing/engines.js';
-import { addMember, signup, startTestCoordinator, type TestCoordinator, type TestUser } from '../testing/harness.js';
+import { startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
 
 const rejects = (p: Promise<unknown>, status: number, code: string) =>
   assert.rejects(p, (e: unknown) => e instanceof ApiError && e.status === status && e.code === code);
@@ -16,10 +16,7 @@ describeEachEngine('process registry', (engine) => {
 
   before(async () => {
     t = await startTestCoordinator(engine);
-    alice = await signup(t, 'alice', 'pc1');
-    bob = await signup(t, 'bob', 'pc2');
-    gridId = (await alice.client.createGrid({ name: 'friends' })).grid.id;
-    await addMember(alice, gridId, bob);
+    ({ alice, bob, gridId } = await twoInAGrid(t, 'friends'));
   });
   after(() => t.close());
 

@@ -117,3 +117,12 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** The common fixture: alice (owner, device pc1) and bob (member, device pc2) in one grid. */
+export async function twoInAGrid(t: { anon: GridClient }, gridName = 'friends'): Promise<{ alice: TestUser; bob: TestUser; gridId: string }> {
+  const alice = await signup(t, 'alice', 'pc1');
+  const bob = await signup(t, 'bob', 'pc2');
+  const gridId = (await alice.client.createGrid({ name: gridName })).grid.id;
+  await addMember(alice, gridId, bob);
+  return { alice, bob, gridId };
+}
