@@ -1,3 +1,4 @@
+import './formats.js';
 export * from './version.js';
 export * from './errors.js';
 export * from './api/common.js';
@@ -7,3 +8,4 @@ export * from './api/invites.js';
 export * from './api/processes.js';
 export * from './events.js';
 export * from './client.js';
+export * from './local.js';

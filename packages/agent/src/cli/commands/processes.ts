@@ -1,0 +1,116 @@
+import type { AgentStatus, LocalProcess, LocalProcessResponse } from '@gridshare/protocol';
+import type { Command } from 'commander';
+import { action, agentClient } from '../context.js';
+import { ago, duration, printJson, status, table } from '../output.js';
+import { envPair, oneOf, port, singlePort } from '../parse.js';
+
+const describeLocal = (p: LocalProcess) =>
+  `${p.name} (${p.id}) ${p.runtime.state}${p.runtime.pid ? `, pid ${p.runtime.pid}` : ''}${p.runtime.message ? ` — ${p.runtime.message}` : ''}`;
+
+export function registerProcesses(program: Command): void {
+  program
+    .command('run')
+    .description('Start a process under the agent, share it in a grid, and heartbeat it')
+    .requiredOption('-g, --grid <grid>', 'grid id or name')
+    .requiredOption('-n, --name <name>', 'what the grid sees it as')
+    .option('-k, --kind <kind>', 'minecraft, http, generic …', 'generic')
+    .option('-p, --port <port>', 'a TCP port it serves (repeatable)', port, [])
+    .option('-r, --restart <policy>', 'never | on-failure | always', oneOf(['never', 'on-failure', 'always'] as const), 'never')
+    .option('--cwd <dir>', 'working directory (default: here)')
+    .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', envPair, {})
+    .option('--json', 'print as JSON')
+    .argument('<command...>', 'the command and its arguments, after --')
+    .addHelpText('after', '\nExample:\n  grid run --grid friends --name survival --kind minecraft --port 25565 --restart on-failure -- java -jar server.jar nogui')
+    .action(
+      action(async (command: string[], opts: { grid: string; name: string; kind: string; port: number[]; restart: string; cwd?: string; env: Record<string, string>; json?: boolean }) => {
+        const res = await (await agentClient()).call<LocalProcessResponse>('POST', '/v1/run', {
+          grid: opts.grid,
+          name: opts.name,
+          kind: opts.kind,
+          ports: opts.port,
+          restart: opts.restart,
+          cwd: opts.cwd ?? process.cwd(),
+          env: opts.env,
+          command,
+        });
+        if (opts.json) return printJson(res);
+        process.stdout.write(`Started ${describeLocal(res.process)}\nLogs: grid logs ${res.process.name} -f\n`);
+      }),
+    );
+
+  program
+    .command('share')
+    .description('Share a process that is already running, found by the port it listens on')
+    .requiredOption('-g, --grid <grid>', 'grid id or name')
+    .requiredOption('-n, --name <name>', 'what the grid sees it as')
+    .requiredOption('-p, --port <port>', 'the TCP port it listens on', singlePort)
+    .option('-k, --kind <kind>', 'minecraft, http, generic …', 'generic')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (opts: { grid: string; name: string; port: number; kind: string; json?: boolean }) => {
+        const res = await (await agentClient()).call<LocalProcessResponse>('POST', '/v1/share', { grid: opts.grid, name: opts.name, port: opts.port, kind: opts.kind });
+        if (opts.json) return printJson(res);
+        process.stdout.write(`Sharing ${describeLocal(res.process)}\n`);
+      }),
+    );
+
+  for (const verb of ['stop', 'restart'] as const) {
+    program
+      .command(`${verb} <process>`)
+      .description(verb === 'stop' ? 'Stop a process of this PC: unregister it, then SIGTERM (SIGKILL after a timeout)' : 'Restart a process of this PC (it stays registered)')
+      .option('-g, --grid <grid>', 'narrow a process name to one grid')
+      .option('--json', 'print as JSON')
+      .action(
+        action(async (proc: string, opts: { grid?: string; json?: boolean }) => {
+          const res = await (await agentClient()).call<LocalProcessResponse>('POST', `/v1/${verb}`, { process: proc, ...(opts.grid ? { grid: opts.grid } : {}) });
+          if (opts.json) return printJson(res);
+          process.stdout.write(`${verb === 'stop' ? 'Stopped' : 'Restarted'} ${describeLocal(res.process)}\n`);
+        }),
+      );
+  }
+
+  program
+    .command('logs <process>')
+    .description('Show the output of a process of this PC')
+    .option('-g, --grid <grid>', 'narrow a process name to one grid')
+    .option('-n, --lines <n>', 'how many lines', (v) => String(Number.parseInt(v, 10) || 50), '50')
+    .option('-f, --follow', 'keep printing new output')
+    .action(
+      action(async (proc: string, opts: { grid?: string; lines: string; follow?: boolean }) => {
+        const client = await agentClient();
+        const q = new URLSearchParams({ process: proc, lines: opts.lines, ...(opts.grid ? { grid: opts.grid } : {}), ...(opts.follow ? { follow: 'true' } : {}) });
+        const res = await client.raw('GET', `/v1/logs?${q}`);
+        if ((res.statusCode ?? 500) >= 400) {
+          let text = '';
+          for await (const c of res) text += String(c);
+          throw new Error((JSON.parse(text) as { error: { message: string } }).error.message);
+        }
+        res.pipe(process.stdout);
+        await new Promise((r) => res.on('end', r));
+      }),
+    );
+
+  program
+    .command('status')
+    .description('Is the agent up, who is it logged in as, and how is each process of this PC doing')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (opts: { json?: boolean }) => {
+        const s = await (await agentClient()).call<AgentStatus>('GET', '/v1/status');
+        if (opts.json) return printJson(s);
+        process.stdout.write(`agent: up (pid ${s.agent.pid}, since ${s.agent.startedAt}, home ${s.agent.home})\n`);
+        process.stdout.write(s.session ? `server: ${s.session.server}\nuser: ${s.session.user.username}, device ${s.session.device.name}\n` : 'not logged in: grid login --server URL\n');
+        const rows = s.processes.map((p) => [
+          p.name,
+          status(p.runtime.state),
+          p.runtime.pid ? String(p.runtime.pid) : '-',
+          p.runtime.startedAt && p.runtime.pid ? duration((Date.now() - Date.parse(p.runtime.startedAt)) / 1000) : '-',
+          String(p.runtime.restarts),
+          String(p.runtime.heartbeatsSent),
+          p.runtime.lastHeartbeat ? `${p.runtime.lastHeartbeat.ok ? 'ok' : `failed: ${p.runtime.lastHeartbeat.error ?? ''}`} ${ago(p.runtime.lastHeartbeat.at)}` : '-',
+          p.runtime.message ?? (p.runtime.lastExit ? `last exit ${p.runtime.lastExit.signal ?? `code ${p.runtime.lastExit.code}`}` : ''),
+        ]);
+        if (rows.length) process.stdout.write(`\n${table(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'BEATS', 'LAST HEARTBEAT', 'NOTE'], rows)}\n`);
+      }),
+    );
+}

@@ -1,0 +1,62 @@
+import type { PsEntry, PsResponse } from '@gridshare/protocol';
+import type { Command } from 'commander';
+import { createInterface } from 'node:readline';
+import { action, agentClient } from '../context.js';
+import { ago, bytes, duration, printJson, status, table } from '../output.js';
+
+function health(e: PsEntry): string {
+  const h = e.process.health;
+  if (!h || e.process.status === 'stopped') return e.process.status === 'stopped' && e.process.exitCode !== null ? `exit ${e.process.exitCode}` : '';
+  const parts: string[] = [];
+  if (h.cpuPercent !== undefined) parts.push(`cpu ${h.cpuPercent}%`);
+  if (h.rssBytes !== undefined) parts.push(`mem ${bytes(h.rssBytes)}`);
+  for (const p of h.ports ?? []) parts.push(`:${p.port} ${p.open ? 'open' : 'closed'}`);
+  if (h.minecraft?.reachable) parts.push(`players ${h.minecraft.playersOnline ?? '?'}/${h.minecraft.playersMax ?? '?'}`);
+  const note = e.local?.runtime.state === 'errored' ? ` (errored: ${e.local.runtime.message ?? ''})` : '';
+  return parts.join(', ') + note;
+}
+
+export function render(res: PsResponse, now = Date.now()): string {
+  if (res.processes.length === 0) return 'No processes in your grids. Share one: grid run --grid GRID --name NAME -- COMMAND';
+  const rows = res.processes.map((e) => {
+    const p = e.process;
+    const uptime = p.status === 'stopped' ? '-' : p.health?.uptimeSeconds !== undefined ? duration(p.health.uptimeSeconds) : duration((now - Date.parse(p.registeredAt)) / 1000);
+    return [e.gridName, p.name, status(p.status), `${p.hostUsername}@${p.hostDeviceName}`, uptime, p.status === 'stopped' ? '-' : ago(p.lastHeartbeatAt, now), health(e), p.id.slice(0, 8)];
+  });
+  return table(['GRID', 'NAME', 'STATUS', 'HOST', 'UPTIME', 'HEARTBEAT', 'HEALTH', 'ID'], rows);
+}
+
+export function registerPs(program: Command): void {
+  program
+    .command('ps')
+    .description('Every process of your grids, from every PC')
+    .option('-g, --grid <grid>', 'only this grid')
+    .option('-a, --all', 'include stopped processes')
+    .option('-w, --watch', 'redraw live from the coordinator’s events')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (opts: { grid?: string; all?: boolean; watch?: boolean; json?: boolean }) => {
+        const client = await agentClient();
+        const q = new URLSearchParams({ ...(opts.grid ? { grid: opts.grid } : {}), ...(opts.all ? { all: 'true' } : {}) });
+        const fetchPs = () => client.call<PsResponse>('GET', `/v1/ps?${q}`);
+        if (!opts.watch) {
+          const res = await fetchPs();
+          if (opts.json) return printJson(res);
+          return void process.stdout.write(`${render(res)}\n`);
+        }
+        let latest = await fetchPs();
+        const draw = () => {
+          if (opts.json) return printJson(latest);
+          process.stdout.write(`\x1b[2J\x1b[H${render(latest)}\n\n(live — Ctrl-C to quit)\n`);
+        };
+        draw();
+        const stream = await client.raw('GET', `/v1/watch${opts.grid ? `?grid=${encodeURIComponent(opts.grid)}` : ''}`);
+        const ticker = opts.json ? undefined : setInterval(draw, 1000);
+        for await (const _line of createInterface({ input: stream })) {
+          latest = await fetchPs();
+          draw();
+        }
+        clearInterval(ticker);
+      }),
+    );
+}

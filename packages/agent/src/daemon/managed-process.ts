@@ -1,0 +1,255 @@
+import { ApiError, type GridClient, type LocalProcess, type ProcessHealth } from '@gridshare/protocol';
+import type { ChildProcess } from 'node:child_process';
+import type { Logger } from 'pino';
+import type { AgentConfig } from '../config.js';
+import {
+  type Exit,
+  exitFromCode,
+  killGroup,
+  readRecordedExit,
+  spawnProcess,
+  waitForExitByPolling,
+} from '../supervisor/process-runner.js';
+import { type GroupSampler, isPortOpen } from '../supervisor/procfs.js';
+import { decideRestart, describeExit, failed } from '../supervisor/restart.policy.js';
+import { HeartbeatLoop } from './heartbeat-loop.js';
+
+export interface ProcessDeps {
+  config: AgentConfig;
+  client: () => GridClient | null;
+  log: Logger;
+  sampler: GroupSampler;
+  /** Persist the state file (after any change to `record`). */
+  save: () => Promise<void>;
+}
+
+/**
+ * One process on this PC: its declared spec and observed runtime (`record`,
+ * persisted), the OS process, and its heartbeat. Exits are noticed at once for
+ * our own children and by polling for adopted or shared ones.
+ */
+export class ManagedProcess {
+  private child: ChildProcess | undefined;
+  private watching: AbortController | undefined;
+  private loop: HeartbeatLoop | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** Set while we stop or restart it ourselves, so that exit is not a crash. */
+  private expectingExit = false;
+
+  constructor(
+    public record: LocalProcess,
+    private readonly deps: ProcessDeps,
+  ) {}
+
+  get id(): string {
+    return this.record.id;
+  }
+  get live(): boolean {
+    return this.record.runtime.state === 'running' || this.record.runtime.state === 'backoff';
+  }
+
+  /** Spawns (run mode) and starts heartbeating. Resolves after the first registration attempt. */
+  async start(): Promise<void> {
+    const { config } = this.deps;
+    const { child, started } = await spawnProcess({
+      id: this.id,
+      command: this.record.spec.command,
+      cwd: this.record.spec.cwd,
+      env: this.record.spec.env,
+      logsDir: config.paths.logsDir,
+      exitsDir: config.paths.exitsDir,
+    });
+    this.child = child;
+    Object.assign(this.record.runtime, {
+      state: 'running',
+      pid: started.pid,
+      startTimeTicks: started.startTimeTicks,
+      startedAt: new Date().toISOString(),
+      message: null,
+    });
+    this.watch();
+    await this.deps.save();
+    await this.beginHeartbeat(false);
+  }
+
+  /** Takes over a process that is alive (after an agent restart, or `grid share`). */
+  async attach(registered: boolean): Promise<void> {
+    this.watch();
+    await this.beginHeartbeat(registered);
+  }
+
+  /** `grid stop`: heartbeat off, unregister, then SIGTERM the group (SIGKILL after the timeout). */
+  async stop(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    this.expectingExit = true;
+    await this.loop?.stop();
+    await this.report('stopped', null);
+    if (this.record.spec.mode === 'run' && this.record.runtime.pid !== null && this.record.runtime.startTimeTicks !== null) {
+      await killGroup({ pid: this.record.runtime.pid, startTimeTicks: this.record.runtime.startTimeTicks }, this.deps.config.stopTimeoutMs);
+    }
+    this.watching?.abort();
+    Object.assign(this.record.runtime, { state: 'stopped', pid: null, startTimeTicks: null, message: null });
+    await this.deps.save();
+  }
+
+  /** `grid restart`: the same id comes back online; the coordinator never sees it stopped. */
+  async restart(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    this.expectingExit = true;
+    await this.loop?.stop();
+    const { pid, startTimeTicks } = this.record.runtime;
+    if (pid !== null && startTimeTicks !== null) await killGroup({ pid, startTimeTicks }, this.deps.config.stopTimeoutMs);
+    this.watching?.abort();
+    this.expectingExit = false;
+    this.record.runtime.restarts++;
+    await this.start();
+  }
+
+  /** The agent itself is stopping: heartbeats end, the process keeps running. */
+  async detach(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    this.watching?.abort();
+    await this.loop?.stop();
+  }
+
+  /** A process that died while the agent was down: report it with the exit code the wrapper left. */
+  async reportDeadOnResume(): Promise<void> {
+    const exit = (await readRecordedExit(this.deps.config.paths.exitsDir, this.id)) ?? { code: null, signal: null };
+    await this.exited(exit, true);
+  }
+
+  async health(): Promise<ProcessHealth> {
+    const { pid, startedAt } = this.record.runtime;
+    const ports = await Promise.all(this.record.spec.ports.map(async (p) => ({ port: p.port, open: await isPortOpen(p.port) })));
+    const sample = pid === null ? null : await this.deps.sampler.sample(pid);
+    return {
+      alive: sample !== null,
+      ...(pid !== null ? { pid } : {}),
+      ...(startedAt ? { uptimeSeconds: Math.max(0, Math.round((Date.now() - Date.parse(startedAt)) / 1000)) } : {}),
+      ...(sample ? { cpuPercent: Math.round(sample.cpuPercent * 10) / 10, rssBytes: sample.rssBytes } : {}),
+      ports,
+    };
+  }
+
+  private watch(): void {
+    this.watching?.abort();
+    const ac = new AbortController();
+    this.watching = ac;
+    const child = this.child;
+    if (child) {
+      child.once('exit', (code, signal) => {
+        if (ac.signal.aborted) return;
+        void this.exited(code !== null ? exitFromCode(code) : { code: null, signal });
+      });
+      return;
+    }
+    const { pid, startTimeTicks } = this.record.runtime;
+    if (pid === null || startTimeTicks === null) return;
+    void waitForExitByPolling({ pid, startTimeTicks }, this.deps.config.pollMs, ac.signal).then(async () => {
+      if (ac.signal.aborted) return;
+      const recorded = this.record.spec.mode === 'run' ? await readRecordedExit(this.deps.config.paths.exitsDir, this.id) : null;
+      await this.exited(recorded ?? { code: null, signal: null });
+    });
+  }
+
+  private async beginHeartbeat(registered: boolean): Promise<void> {
+    await this.loop?.stop();
+    const before = this.record.runtime.heartbeatsSent;
+    const loop = new HeartbeatLoop(
+      {
+        id: this.id,
+        gridId: this.record.gridId,
+        registration: () => ({
+          id: this.id,
+          name: this.record.name,
+          kind: this.record.kind,
+          ...(this.record.spec.command.length ? { command: this.record.spec.command.join(' ').slice(0, 2048) } : {}),
+          ports: this.record.spec.ports,
+        }),
+        health: () => this.health(),
+      },
+      this.deps.client,
+      this.deps.log,
+      (result, sent) => {
+        this.record.runtime.heartbeatsSent = before + sent;
+        this.record.runtime.lastHeartbeat = { at: new Date().toISOString(), ok: result.ok, ...(result.error ? { error: result.error } : {}) };
+        if (result.unauthorized) this.record.runtime.message = 'heartbeats stopped: run `grid login` again';
+        void this.deps.save();
+      },
+    );
+    this.loop = loop;
+    if (!registered) {
+      try {
+        await loop.registerNow();
+        registered = true;
+      } catch (err) {
+        this.record.runtime.message = `not registered yet: ${(err as Error).message}; retrying`;
+        this.deps.log.warn({ processId: this.id, err: (err as Error).message }, `⚠️ Registration of process ${this.id} failed; will retry`);
+      }
+    }
+    loop.start(registered);
+  }
+
+  /** It exited by itself: report at once, then apply the restart policy. */
+  private async exited(exit: Exit, whileAgentDown = false): Promise<void> {
+    if (this.expectingExit) return;
+    this.watching?.abort();
+    await this.loop?.stop();
+    const rt = this.record.runtime;
+    const ranForMs = rt.startedAt ? Date.now() - Date.parse(rt.startedAt) : 0;
+    rt.lastExit = { code: exit.code, signal: exit.signal, at: new Date().toISOString() };
+    Object.assign(rt, { pid: null, startTimeTicks: null });
+    const reason = failed(exit) ? 'crashed' : 'exited';
+    this.deps.log.info(
+      { processId: this.id, code: exit.code, signal: exit.signal, whileAgentDown },
+      `🛑 Process ${this.id} ${reason} (${describeExit(exit)})${whileAgentDown ? ' while the agent was down' : ''}`,
+    );
+    await this.report(reason, exit.code);
+
+    const limits = {
+      baseMs: this.deps.config.restartBaseMs,
+      maxMs: this.deps.config.restartMaxMs,
+      stableAfterMs: this.deps.config.stableAfterMs,
+      maxFastCrashes: this.deps.config.maxFastCrashes,
+    };
+    const decision =
+      this.record.spec.mode === 'share'
+        ? { restart: false as const, fastCrashes: 0, errored: null }
+        : decideRestart(this.record.spec.restart, { ...exit, ranForMs, fastCrashes: rt.fastCrashes }, limits);
+    rt.fastCrashes = decision.fastCrashes;
+    if (decision.restart) {
+      rt.state = 'backoff';
+      rt.message = `restarting in ${Math.round(decision.delayMs / 100) / 10} s after ${describeExit(exit)}`;
+      this.restartTimer = setTimeout(() => {
+        rt.restarts++;
+        this.start().catch((err: unknown) => {
+          rt.state = 'errored';
+          rt.message = `could not restart: ${(err as Error).message}`;
+          void this.deps.save();
+        });
+      }, decision.delayMs);
+    } else {
+      rt.state = decision.errored ? 'errored' : 'exited';
+      rt.message = decision.errored;
+      if (decision.errored) this.deps.log.error({ processId: this.id }, `❌ Process ${this.id} errored: ${decision.errored}`);
+    }
+    await this.deps.save();
+  }
+
+  /** DELETE …/processes/:id, retried a few times in the background if the coordinator cannot be reached. */
+  private async report(reason: string, exitCode: number | null): Promise<void> {
+    const body = { reason, ...(exitCode !== null ? { exitCode: Math.max(-255, Math.min(255, exitCode)) } : {}) };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const c = this.deps.client();
+      if (!c) return;
+      try {
+        await c.unregisterProcess(this.record.gridId, this.id, body);
+        this.deps.log.info({ processId: this.id, reason, exitCode }, `📤 Process ${this.id} unregistered (${reason})`);
+        return;
+      } catch (err) {
+        if (err instanceof ApiError && !err.retryable) return; // not found / forbidden: nothing to tell
+        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+      }
+    }
+  }
+}

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { request, type IncomingMessage } from 'node:http';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AgentPaths } from '../paths.js';
+
+/** An error answer from the agent (or no agent at all): the CLI prints `message` and exits non-zero. */
+export class LocalApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 0,
+  ) {
+    super(message);
+  }
+}
+
+const GRID_BIN = fileURLToPath(new URL('../../bin/grid.js', import.meta.url));
+
+/** The CLI's side of the unix socket. It never touches processes or state files itself. */
+export class LocalApiClient {
+  constructor(private readonly paths: AgentPaths) {}
+
+  /** Raw response (for streams). */
+  raw(method: string, path: string, body?: unknown): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const data = body === undefined ? undefined : JSON.stringify(body);
+      const req = request(
+        {
+          socketPath: this.paths.socket,
+          method,
+          path,
+          headers: data ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {},
+        },
+        resolve,
+      );
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
+  async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    let res: IncomingMessage;
+    try {
+      res = await this.raw(method, path, body ?? (method === 'POST' ? {} : undefined));
+    } catch (err) {
+      throw new LocalApiError('agent_unreachable', `cannot reach the agent at ${this.paths.socket}: ${(err as Error).message}`);
+    }
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const status = res.statusCode ?? 0;
+    if (status === 204) return undefined as T;
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (status >= 400) {
+      const e = (json as { error?: { code?: string; message?: string } })?.error;
+      throw new LocalApiError(e?.code ?? 'error', e?.message ?? `agent answered HTTP ${status}`, status);
+    }
+    return json as T;
+  }
+
+  async isUp(): Promise<boolean> {
+    try {
+      await this.call('GET', '/v1/status');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Starts `grid agent` in the background when it is not running, and waits for its socket. */
+  async ensureAgent(onStart?: () => void): Promise<void> {
+    if (await this.isUp()) return;
+    onStart?.();
+    await mkdir(dirname(this.paths.agentLog), { recursive: true, mode: 0o700 });
+    const log = await open(this.paths.agentLog, 'a', 0o600);
+    try {
+      const child = spawn(process.execPath, [GRID_BIN, 'agent', '--foreground'], {
+        detached: true,
+        stdio: ['ignore', log.fd, log.fd],
+        env: process.env,
+      });
+      child.unref();
+    } finally {
+      await log.close();
+    }
+    const until = Date.now() + 15_000;
+    while (Date.now() < until) {
+      if (await this.isUp()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const last = (await readFile(this.paths.agentLog, 'utf8').catch(() => '')).trim().split('\n').at(-1) ?? '';
+    throw new LocalApiError('agent_unreachable', `the agent did not start (${lastMessage(last)}); see ${this.paths.agentLog}`);
+  }
+}
+
+/** The message of a pino line, or the line itself. */
+function lastMessage(line: string): string {
+  try {
+    const j = JSON.parse(line) as { msg?: string; err?: { message?: string } };
+    return j.err?.message ?? j.msg ?? line;
+  } catch {
+    return line || 'no log output';
+  }
+}

@@ -1,0 +1,56 @@
+import type { IncomingMessage } from 'node:http';
+import { open, stat } from 'node:fs/promises';
+import { PassThrough, type Readable } from 'node:stream';
+
+const TAIL_WINDOW = 256 * 1024;
+
+/** The last `n` lines of a log file ('' when there is none yet). */
+export async function tailLines(path: string, n: number): Promise<string> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return '';
+  }
+  try {
+    const { size } = await fh.stat();
+    const start = Math.max(0, size - TAIL_WINDOW);
+    const buf = Buffer.alloc(size - start);
+    await fh.read(buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines.slice(-n).map((l) => `${l}\n`).join('');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** `grid logs -f`: the last lines, then whatever is appended, until the client goes away. Survives rotation. */
+export function streamLog(path: string, n: number, req: IncomingMessage): Readable {
+  const out = new PassThrough();
+  let closed = false;
+  req.on('close', () => {
+    closed = true;
+    out.end();
+  });
+  void (async () => {
+    out.write(await tailLines(path, n));
+    let offset = await stat(path).then((s) => s.size, () => 0);
+    while (!closed) {
+      await new Promise((r) => setTimeout(r, 200));
+      const size = await stat(path).then((s) => s.size, () => 0);
+      if (size < offset) offset = 0; // rotated (copytruncate)
+      if (size === offset) continue;
+      const fh = await open(path, 'r');
+      try {
+        const buf = Buffer.alloc(Math.min(size - offset, 1024 * 1024));
+        const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+        offset += bytesRead;
+        if (!closed) out.write(buf.subarray(0, bytesRead));
+      } finally {
+        await fh.close();
+      }
+    }
+  })();
+  return out;
+}

@@ -1,0 +1,174 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { User, Device } from './api/auth.js';
+import { PortSpec, Process, ProcessKind } from './api/processes.js';
+import { ERROR_STATUS } from './errors.js';
+
+/**
+ * The agent's local API: what the `grid` CLI says to `grid agent` over the
+ * unix socket. Coordinator errors pass through with their own codes; these
+ * are the agent's own.
+ */
+export const LOCAL_ERROR_STATUS = {
+  ...ERROR_STATUS,
+  not_logged_in: 401,
+  grid_ambiguous: 409,
+  process_ambiguous: 409,
+  port_not_listening: 404,
+  already_running: 409,
+  coordinator_unreachable: 502,
+  spawn_failed: 422,
+} as const;
+export type LocalErrorCode = keyof typeof LOCAL_ERROR_STATUS;
+
+export const RestartPolicy = Type.Union([Type.Literal('never'), Type.Literal('on-failure'), Type.Literal('always')]);
+export type RestartPolicy = Static<typeof RestartPolicy>;
+
+/** What the user asked for: never mixed with what is happening. */
+export const ProcessSpec = Type.Object(
+  {
+    /** `run`: argv to start; `share`: empty (we only watch an existing PID). */
+    command: Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 256 }),
+    cwd: Type.String({ maxLength: 4096 }),
+    env: Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 8192 })),
+    ports: Type.Array(PortSpec, { maxItems: 16 }),
+    restart: RestartPolicy,
+    mode: Type.Union([Type.Literal('run'), Type.Literal('share')]),
+  },
+  { additionalProperties: false },
+);
+export type ProcessSpec = Static<typeof ProcessSpec>;
+
+export const ExitInfo = Type.Object(
+  {
+    code: Type.Union([Type.Integer(), Type.Null()]),
+    signal: Type.Union([Type.String(), Type.Null()]),
+    at: Type.String(),
+  },
+  { additionalProperties: false },
+);
+export type ExitInfo = Static<typeof ExitInfo>;
+
+/** running: alive; backoff: waiting to restart; errored: crash loop, given up; exited/stopped: done. */
+export const LocalState = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('backoff'),
+  Type.Literal('errored'),
+  Type.Literal('exited'),
+  Type.Literal('stopped'),
+]);
+export type LocalState = Static<typeof LocalState>;
+
+/** What is happening to a process on this PC. */
+export const ProcessRuntime = Type.Object(
+  {
+    state: LocalState,
+    pid: Type.Union([Type.Integer(), Type.Null()]),
+    /** /proc/PID/stat start time: with the pid, identifies the process across PID reuse. */
+    startTimeTicks: Type.Union([Type.Integer(), Type.Null()]),
+    startedAt: Type.Union([Type.String(), Type.Null()]),
+    restarts: Type.Integer(),
+    /** Crashes in a row that each ran less than the stable stretch. */
+    fastCrashes: Type.Integer(),
+    lastExit: Type.Union([ExitInfo, Type.Null()]),
+    heartbeatsSent: Type.Integer(),
+    lastHeartbeat: Type.Union([
+      Type.Object({ at: Type.String(), ok: Type.Boolean(), error: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      Type.Null(),
+    ]),
+    /** Why it is errored, or what needs the user's attention. */
+    message: Type.Union([Type.String(), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type ProcessRuntime = Static<typeof ProcessRuntime>;
+
+export const LocalProcess = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    gridId: Type.String({ format: 'uuid' }),
+    name: Type.String(),
+    kind: Type.String(),
+    spec: ProcessSpec,
+    runtime: ProcessRuntime,
+  },
+  { additionalProperties: false },
+);
+export type LocalProcess = Static<typeof LocalProcess>;
+
+export const LoginRequest = Type.Object(
+  {
+    server: Type.String({ minLength: 1, maxLength: 2048 }),
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+    deviceName: Type.String({ minLength: 1, maxLength: 64 }),
+    signup: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type LoginRequest = Static<typeof LoginRequest>;
+
+export const WhoAmI = Type.Object(
+  { server: Type.String(), user: User, device: Device },
+  { additionalProperties: false },
+);
+export type WhoAmI = Static<typeof WhoAmI>;
+
+export const GridRef = Type.String({ minLength: 1, maxLength: 128, description: 'A grid id, or its name where unambiguous' });
+export const ProcessRef = Type.String({ minLength: 1, maxLength: 128, description: 'A process id, or its name where unambiguous' });
+
+export const RunRequest = Type.Object(
+  {
+    grid: GridRef,
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    kind: Type.Optional(ProcessKind),
+    ports: Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { maxItems: 16 }),
+    restart: RestartPolicy,
+    cwd: Type.String({ minLength: 1, maxLength: 4096 }),
+    env: Type.Record(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^=]+$' }), Type.String({ maxLength: 8192 })),
+    command: Type.Array(Type.String({ maxLength: 4096 }), { minItems: 1, maxItems: 256 }),
+  },
+  { additionalProperties: false },
+);
+export type RunRequest = Static<typeof RunRequest>;
+
+export const ShareRequest = Type.Object(
+  {
+    grid: GridRef,
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    kind: Type.Optional(ProcessKind),
+    port: Type.Integer({ minimum: 1, maximum: 65535 }),
+  },
+  { additionalProperties: false },
+);
+export type ShareRequest = Static<typeof ShareRequest>;
+
+export const ProcessSelector = Type.Object(
+  { process: ProcessRef, grid: Type.Optional(GridRef) },
+  { additionalProperties: false },
+);
+export type ProcessSelector = Static<typeof ProcessSelector>;
+
+export const LocalProcessResponse = Type.Object({ process: LocalProcess }, { additionalProperties: false });
+export type LocalProcessResponse = Static<typeof LocalProcessResponse>;
+
+export const AgentStatus = Type.Object(
+  {
+    agent: Type.Object(
+      { pid: Type.Integer(), version: Type.String(), startedAt: Type.String(), home: Type.String() },
+      { additionalProperties: false },
+    ),
+    session: Type.Union([WhoAmI, Type.Null()]),
+    processes: Type.Array(LocalProcess),
+  },
+  { additionalProperties: false },
+);
+export type AgentStatus = Static<typeof AgentStatus>;
+
+/** `grid ps`: every process of my grids, from every PC, with the grid's name. */
+export const PsEntry = Type.Object(
+  { process: Process, gridName: Type.String(), local: Type.Union([LocalProcess, Type.Null()]) },
+  { additionalProperties: false },
+);
+export const PsResponse = Type.Object({ processes: Type.Array(PsEntry) }, { additionalProperties: false });
+export type PsEntry = Static<typeof PsEntry>;
+export type PsResponse = Static<typeof PsResponse>;
