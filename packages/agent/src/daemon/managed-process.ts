@@ -35,6 +35,14 @@ export class ManagedProcess {
   private restartTimer: NodeJS.Timeout | undefined;
   /** Set while we stop or restart it ourselves, so that exit is not a crash. */
   private expectingExit = false;
+  /** Lifecycle steps run one at a time: an exit during a start is handled after the start (and its registration). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private serial<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(step, step);
+    this.queue = run.catch(() => {});
+    return run;
+  }
 
   constructor(
     public record: LocalProcess,
@@ -49,8 +57,13 @@ export class ManagedProcess {
   }
 
   /** Spawns (run mode) and starts heartbeating. Resolves after the first registration attempt. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.serial(() => this.doStart());
+  }
+
+  private async doStart(): Promise<void> {
     const { config } = this.deps;
+    this.expectingExit = false;
     const { child, started } = await spawnProcess({
       id: this.id,
       command: this.record.spec.command,
@@ -73,13 +86,19 @@ export class ManagedProcess {
   }
 
   /** Takes over a process that is alive (after an agent restart, or `grid share`). */
-  async attach(registered: boolean): Promise<void> {
-    this.watch();
-    await this.beginHeartbeat(registered);
+  attach(registered: boolean): Promise<void> {
+    return this.serial(async () => {
+      this.watch();
+      await this.beginHeartbeat(registered);
+    });
   }
 
   /** `grid stop`: heartbeat off, unregister, then SIGTERM the group (SIGKILL after the timeout). */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.serial(() => this.doStop());
+  }
+
+  private async doStop(): Promise<void> {
     clearTimeout(this.restartTimer);
     this.expectingExit = true;
     await this.loop?.stop();
@@ -93,16 +112,19 @@ export class ManagedProcess {
   }
 
   /** `grid restart`: the same id comes back online; the coordinator never sees it stopped. */
-  async restart(): Promise<void> {
+  restart(): Promise<void> {
+    return this.serial(() => this.doRestart());
+  }
+
+  private async doRestart(): Promise<void> {
     clearTimeout(this.restartTimer);
     this.expectingExit = true;
     await this.loop?.stop();
     const { pid, startTimeTicks } = this.record.runtime;
     if (pid !== null && startTimeTicks !== null) await killGroup({ pid, startTimeTicks }, this.deps.config.stopTimeoutMs);
     this.watching?.abort();
-    this.expectingExit = false;
     this.record.runtime.restarts++;
-    await this.start();
+    await this.doStart();
   }
 
   /** The agent itself is stopping: heartbeats end, the process keeps running. */
@@ -115,7 +137,7 @@ export class ManagedProcess {
   /** A process that died while the agent was down: report it with the exit code the wrapper left. */
   async reportDeadOnResume(): Promise<void> {
     const exit = (await readRecordedExit(this.deps.config.paths.exitsDir, this.id)) ?? { code: null, signal: null };
-    await this.exited(exit, true);
+    await this.serial(() => this.exited(exit, true));
   }
 
   async health(): Promise<ProcessHealth> {
@@ -139,7 +161,7 @@ export class ManagedProcess {
     if (child) {
       child.once('exit', (code, signal) => {
         if (ac.signal.aborted) return;
-        void this.exited(code !== null ? exitFromCode(code) : { code: null, signal });
+        void this.serial(() => this.exited(code !== null ? exitFromCode(code) : { code: null, signal }));
       });
       return;
     }
@@ -148,7 +170,7 @@ export class ManagedProcess {
     void waitForExitByPolling({ pid, startTimeTicks }, this.deps.config.pollMs, ac.signal).then(async () => {
       if (ac.signal.aborted) return;
       const recorded = this.record.spec.mode === 'run' ? await readRecordedExit(this.deps.config.paths.exitsDir, this.id) : null;
-      await this.exited(recorded ?? { code: null, signal: null });
+      await this.serial(() => this.exited(recorded ?? { code: null, signal: null }));
     });
   }
 

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runAgentForeground } from '../../daemon/main.js';
 import { loadAgentConfig } from '../../config.js';
 import { LocalApiClient } from '../../localapi/client.js';
 import { action } from '../context.js';
@@ -12,7 +11,7 @@ export function registerAgent(program: Command): void {
     .addHelpText('after', '\nSIGTERM stops the daemon only: its processes keep running, and their heartbeats resume when it starts again.')
     .action(
       action(async (opts: { foreground?: boolean }) => {
-        if (opts.foreground) return runAgentForeground();
+        if (opts.foreground) return (await import('../../daemon/main.js')).runAgentForeground();
         const config = loadAgentConfig();
         const client = new LocalApiClient(config.paths);
         if (await client.isUp()) return void process.stdout.write(`The agent is already running (${config.paths.socket})\n`);

@@ -8,6 +8,7 @@ export function registerGrids(program: Command): void {
   const grids = program
     .command('grids')
     .description('List your grids (and create them: grid grids create NAME)')
+    .enablePositionalOptions()
     .option('--json', 'print as JSON')
     .action(
       action(async (opts: { json?: boolean }) => {

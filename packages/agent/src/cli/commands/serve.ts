@@ -1,4 +1,3 @@
-import { ConfigError, loadConfig, serve } from '@gridshare/coordinator';
 import type { Command } from 'commander';
 
 export function registerServe(program: Command): void {
@@ -22,6 +21,8 @@ Examples:
   DATABASE_URL=postgres://localhost/grid grid serve --port 9000`,
     )
     .action(async (opts: { port?: string; host?: string; dataDir?: string; databaseUrl?: string }) => {
+      // Loaded on demand: every other command starts faster without the coordinator's dependencies.
+      const { ConfigError, loadConfig, serve } = await import('@gridshare/coordinator');
       let config;
       try {
         config = loadConfig(process.env, opts);
