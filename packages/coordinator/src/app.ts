@@ -7,8 +7,9 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { CoordinatorConfig } from './config.js';
 import { AppError } from './errors.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { installErrorHandling, routeNotFound } from './http/error-handler.js';
 import { installJsonBody } from './http/json-body.js';
+import { isAppRoute, serveWebApp } from './http/web-app.js';
 import type { App, Services } from './http/route-context.js';
 import { authRoutes } from './http/routes/auth.routes.js';
 import { eventRoutes } from './http/routes/events.routes.js';
@@ -79,6 +80,14 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  const servingWeb = await serveWebApp(app, config.webRoot);
+  if (servingWeb) {
+    app.setNotFoundHandler((req, reply) =>
+      isAppRoute(req.method, req.url)
+        ? reply.type('text/html').sendFile('index.html')
+        : routeNotFound(req, reply),
+    );
+  }
   installJsonBody(app);
   app.addHook('onResponse', async (req, reply) => {
     metrics.requestDuration.observe(

@@ -12,6 +12,7 @@ import type {
   HeartbeatRequest,
   HeartbeatResponse,
   ListProcessesQuery,
+  ProcessHistoryResponse,
   ProcessListResponse,
   ProcessResponse,
   RegisterProcessRequest,
@@ -141,5 +142,9 @@ export class GridClient {
   }
   getProcess(gridId: string, processId: string) {
     return this.request<ProcessResponse>('GET', `/grids/${seg(gridId)}/processes/${seg(processId)}`);
+  }
+  /** The process's recent state changes, newest first. */
+  processHistory(gridId: string, processId: string) {
+    return this.request<ProcessHistoryResponse>('GET', `/grids/${seg(gridId)}/processes/${seg(processId)}/events`);
   }
 }

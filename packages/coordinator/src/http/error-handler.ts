@@ -50,7 +50,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (known.code === 'rate_limited' && !reply.getHeader('retry-after')) reply.header('retry-after', '60');
     return reply.status(known.status).send({ error: { code: known.code, message: known.message } });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
-  );
+  app.setNotFoundHandler(routeNotFound);
+}
+
+export function routeNotFound(req: FastifyRequest, reply: FastifyReply) {
+  return reply.status(404).send({ error: { code: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
 }

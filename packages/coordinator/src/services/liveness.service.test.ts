@@ -92,6 +92,19 @@ describeEachEngine('liveness', (engine) => {
       ],
     );
     assert.equal(lines[3]!.reason, 'exited');
+    // The same four changes are the process's history, newest first.
+    const { events } = await bob.client.processHistory(gridId, p.id);
+    assert.deepEqual(
+      events.map((e) => [e.from, e.to]),
+      [
+        ['online', 'stopped'],
+        ['offline', 'online'],
+        ['online', 'offline'],
+        ['registered', 'online'],
+      ],
+    );
+    assert.equal(events[0]!.reason, 'exited');
+    assert.equal(events[0]!.exitCode, 0);
   });
 
   test('liveness uses the database clock: lastHeartbeatAt moves with heartbeats, whatever the client says', async () => {

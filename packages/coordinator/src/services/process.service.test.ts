@@ -118,4 +118,16 @@ describeEachEngine('process registry', (engine) => {
     const { grid } = await alice.client.getGrid(gridId);
     assert.deepEqual(Object.keys(grid).sort(), ['createdAt', 'createdBy', 'id', 'name']);
   });
+
+  test('the history keeps the newest 100 state changes', async () => {
+    const id = randomUUID();
+    for (let i = 0; i < 55; i++) {
+      await alice.client.registerProcess(gridId, { id, name: 'cycler' });
+      await alice.client.unregisterProcess(gridId, id, { reason: 'exited', exitCode: i });
+    }
+    const { events } = await bob.client.processHistory(gridId, id);
+    assert.equal(events.length, 100);
+    assert.equal(events[0]!.exitCode, 54, 'newest first');
+    await rejects(bob.client.processHistory(gridId, randomUUID()), 404, 'process_not_found');
+  });
 });

@@ -13,9 +13,12 @@ import { AppError, processNotFound } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { Database } from '../store/database.js';
+import { ProcessEventsRepository } from '../store/process-events.repository.js';
 import { type PendingBeat, ProcessesRepository } from '../store/processes.repository.js';
 import type { AuthContext } from './auth.service.js';
 import { atLeast, type GridAccess } from './grid-access.js';
+
+type Transition = ProcessStatus | 'registered' | 'reregistered';
 
 /** An online process this coordinator has seen: enough to answer its heartbeats without the database. */
 interface LiveEntry {
@@ -30,6 +33,7 @@ interface LiveEntry {
  */
 export class ProcessService {
   private readonly repo: ProcessesRepository;
+  private readonly history: ProcessEventsRepository;
   private readonly live = new Map<string, LiveEntry>();
   private pending = new Map<string, PendingBeat>();
   private readonly heartbeatAnswer: HeartbeatResponse;
@@ -43,6 +47,7 @@ export class ProcessService {
     private readonly metrics: Metrics,
   ) {
     this.repo = new ProcessesRepository(db);
+    this.history = new ProcessEventsRepository(db);
     this.heartbeatAnswer = Object.freeze({
       status: 'online',
       heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -73,7 +78,7 @@ export class ProcessService {
     }
     this.pending.delete(result.process.id);
     this.remember(result.process);
-    this.transition(result.process, result.created ? 'registered' : (before ?? 'reregistered'));
+    await this.transitions([[result.process, result.created ? 'registered' : (before ?? 'reregistered')]]);
     return result;
   }
 
@@ -95,7 +100,7 @@ export class ProcessService {
       if (revived) {
         this.metrics.heartbeats.inc();
         this.remember(revived);
-        this.transition(revived, 'offline');
+        await this.transitions([[revived, 'offline']]);
         return this.heartbeatAnswer;
       }
     }
@@ -130,16 +135,15 @@ export class ProcessService {
     const stopped = await this.repo.stop(processId, reason, isHost ? (body.exitCode ?? null) : null);
     if (!stopped) return (await this.repo.find(processId)) ?? found;
     this.forget(processId);
-    this.transition(stopped, found.status);
+    await this.transitions([[stopped, found.status]]);
     return stopped;
   }
 
   /** A member left or was removed: what they host there stops with them. */
   async stopAllOfUser(gridId: string, userId: string, reason: string): Promise<void> {
-    for (const p of await this.repo.stopAllOfUser(gridId, userId, reason)) {
-      this.forget(p.id);
-      this.transition(p, 'online');
-    }
+    const stopped = await this.repo.stopAllOfUser(gridId, userId, reason);
+    for (const p of stopped) this.forget(p.id);
+    await this.transitions(stopped.map((p) => [p, 'online'] as const));
   }
 
   async list(ctx: AuthContext, gridId: string, status?: ProcessStatus): Promise<Process[]> {
@@ -178,8 +182,8 @@ export class ProcessService {
     for (const p of expired) {
       this.live.delete(p.id);
       this.metrics.expiries.inc();
-      this.transition(p, 'online');
     }
+    await this.transitions(expired.map((p) => [p, 'online'] as const));
     return expired;
   }
 
@@ -202,8 +206,20 @@ export class ProcessService {
     this.pending.delete(id);
   }
 
-  /** One log line and one event per state change. */
-  private transition(p: Process, from: ProcessStatus | 'registered' | 'reregistered'): void {
+  async historyOf(ctx: AuthContext, gridId: string, processId: string) {
+    await this.get(ctx, gridId, processId);
+    return this.history.list(processId);
+  }
+
+  /** One log line, one event and one history entry per state change. */
+  private async transitions(changes: ReadonlyArray<readonly [Process, Transition]>): Promise<void> {
+    for (const [p, from] of changes) this.announce(p, from);
+    await this.history
+      .append(changes.map(([p, from]) => ({ processId: p.id, from, to: p.status, reason: p.stopReason, exitCode: p.exitCode })))
+      .catch((err: unknown) => this.log.warn({ err }, 'could not record process history'));
+  }
+
+  private announce(p: Process, from: Transition): void {
     this.metrics.transitions.inc({ to: p.status });
     this.log.info(
       {

@@ -137,3 +137,22 @@ export type ProcessResponse = Static<typeof ProcessResponse>;
 
 export const ProcessListResponse = Type.Object({ processes: Type.Array(Process) }, { additionalProperties: false });
 export type ProcessListResponse = Static<typeof ProcessListResponse>;
+
+/** One state change in a process's history. `from` is a status, or registered/reregistered. */
+export const ProcessHistoryEntry = Type.Object(
+  {
+    at: Timestamp,
+    from: Type.String(),
+    to: ProcessStatus,
+    reason: Type.Union([Type.String(), Type.Null()]),
+    exitCode: Type.Union([Type.Integer(), Type.Null()]),
+  },
+  { $id: 'ProcessHistoryEntry', additionalProperties: false },
+);
+export type ProcessHistoryEntry = Static<typeof ProcessHistoryEntry>;
+
+export const ProcessHistoryResponse = Type.Object(
+  { events: Type.Array(ProcessHistoryEntry) },
+  { additionalProperties: false },
+);
+export type ProcessHistoryResponse = Static<typeof ProcessHistoryResponse>;

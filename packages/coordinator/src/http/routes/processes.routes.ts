@@ -3,6 +3,7 @@ import {
   HeartbeatRequest,
   HeartbeatResponse,
   ListProcessesQuery,
+  ProcessHistoryResponse,
   ProcessListResponse,
   ProcessParams,
   ProcessResponse,
@@ -81,5 +82,11 @@ export function processRoutes(app: App, s: Services): void {
     '/grids/:gridId/processes/:processId',
     { preHandler, schema: { tags, summary: 'One process', security: BEARER, params: ProcessParams, response: { 200: ProcessResponse, ...ERRORS } } },
     async (req) => ({ process: await s.processes.get(req.auth, req.params.gridId, req.params.processId) }),
+  );
+
+  app.get(
+    '/grids/:gridId/processes/:processId/events',
+    { preHandler, schema: { tags, summary: "A process's recent state changes, newest first (at most 100)", security: BEARER, params: ProcessParams, response: { 200: ProcessHistoryResponse, ...ERRORS } } },
+    async (req) => ({ events: await s.processes.historyOf(req.auth, req.params.gridId, req.params.processId) }),
   );
 }
