@@ -64,7 +64,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     auth: new AuthService(db, bus, log),
     grids: new GridService(db, access, log),
     invites: new InviteService(db, access, bus, log),
-    members: new MemberService(db, access, processes, bus, log),
+    members: new MemberService(db, processes, bus, log),
     processes,
     liveness: new LivenessService(processes, config, log),
   };

@@ -32,6 +32,8 @@ export class AuthService {
   private readonly accounts: AccountsRepository;
   private readonly cache = new Map<string, CacheEntry>();
   private readonly touched = new Map<string, number>();
+  /** Tokens revoked here lately: a lookup that raced the logout must not put one back in the cache. */
+  private readonly revoked = new Map<string, number>();
 
   constructor(
     private readonly db: Database,
@@ -69,6 +71,9 @@ export class AuthService {
   }
 
   async logout(ctx: AuthContext): Promise<void> {
+    const now = Date.now();
+    for (const [hash, until] of this.revoked) if (until <= now) this.revoked.delete(hash);
+    this.revoked.set(ctx.tokenHash, now + TOKEN_CACHE_MS);
     await this.accounts.revokeToken(ctx.tokenHash);
     this.cache.delete(ctx.tokenHash);
     this.bus.disconnectToken(ctx.tokenHash, CLOSE_CODES.unauthorized, 'logged out');
@@ -84,6 +89,7 @@ export class AuthService {
     let principal = hit && hit.expiresAt > now ? hit.principal : null;
     if (!principal) {
       principal = await this.accounts.findPrincipalByTokenHash(tokenHash);
+      if (this.revoked.has(tokenHash)) principal = null;
       if (!principal) throw new AppError('unauthorized', 'this token is unknown or was revoked; log in again');
       if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
       this.cache.set(tokenHash, { principal, expiresAt: now + TOKEN_CACHE_MS });

@@ -73,7 +73,8 @@ export class InviteService {
       if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
         throw new AppError('invite_used_up', 'that invite has been used up; ask for a new one');
       }
-      await grids.insertMember(invite.gridId, ctx.user.id, 'member');
+      // Two joins of one user racing: only the one that adds the member uses the invite.
+      if (!(await grids.insertMember(invite.gridId, ctx.user.id, 'member'))) return { grid, joined: false };
       await invites.incrementUses(code);
       return { grid, joined: true };
     });

@@ -58,6 +58,21 @@ export class GridsRepository {
     return m ? toMember(m) : null;
   }
 
+  /**
+   * Locks the membership rows of these users (in a stable order, so two
+   * transactions cannot deadlock) and returns them by user id. Use inside a
+   * transaction: role checks made on these rows stay true until it commits.
+   */
+  async lockMembers(gridId: string, userIds: string[]): Promise<Map<string, Member>> {
+    const ids = [...new Set(userIds)].sort();
+    const rows = await this.db.query<MemberRow>(
+      `${MEMBER_SELECT} WHERE m.grid_id = $1 AND m.user_id IN (${ids.map((_, i) => `$${i + 2}`).join(', ')})
+       ORDER BY m.user_id FOR UPDATE OF m`,
+      [gridId, ...ids],
+    );
+    return new Map(rows.map((r) => [r.user_id, toMember(r)]));
+  }
+
   async listMembers(gridId: string): Promise<Member[]> {
     const rows = await this.db.query<MemberRow>(`${MEMBER_SELECT} WHERE m.grid_id = $1 ORDER BY m.joined_at, u.username`, [
       gridId,

@@ -99,21 +99,18 @@ export async function createTestDatabase(engine: Engine, dataDir = 'memory://'):
   };
 }
 
+/** Probed once, at load: suites must be declared synchronously (see describeEachEngine). */
+const POSTGRES_PROBLEM = await postgresProblem();
+
 /**
  * Runs a suite once per engine. PostgreSQL is skipped (with the reason) when it
  * cannot be reached, unless GRID_REQUIRE_POSTGRES=1, where that is a failure.
+ * Declared synchronously: node:test files subtests that a suite declares after
+ * an await under the wrong parent.
  */
 export function describeEachEngine(title: string, fn: (engine: Engine) => void): void {
   for (const engine of ENGINES) {
-    describe(`${title} [${engine}]`, async () => {
-      if (engine === 'postgres' && !REQUIRED) {
-        const problem = await postgresProblem();
-        if (problem) {
-          describe('skipped', { skip: problem }, () => {});
-          return;
-        }
-      }
-      fn(engine);
-    });
+    const skip = engine === 'postgres' && !REQUIRED && POSTGRES_PROBLEM ? POSTGRES_PROBLEM : false;
+    describe(`${title} [${engine}]`, { skip }, () => fn(engine));
   }
 }

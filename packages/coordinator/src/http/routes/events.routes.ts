@@ -1,10 +1,13 @@
 import { CLOSE_CODES, type GridEvent, GridIdParams } from '@gridshare/protocol';
+import type { SwaggerTransform } from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { AppError } from '../../errors.js';
 import { GridsRepository } from '../../store/grids.repository.js';
 import { bearerToken } from '../authenticate.js';
 import { type App, ERRORS, type Services } from '../route-context.js';
+
+const showInOpenApi: SwaggerTransform = ({ schema, url }) => ({ schema: { ...schema, hide: false }, url });
 
 /** A reader this far behind is cut off; it reconnects and gets a fresh snapshot. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -16,6 +19,8 @@ export function eventRoutes(app: App, s: Services): void {
     '/grids/:gridId/events',
     {
       websocket: true,
+      // @fastify/websocket hides its routes from the OpenAPI document; this one belongs there.
+      config: { swaggerTransform: showInOpenApi },
       // Auth and membership are checked before the upgrade, so a refusal is a plain HTTP 401/404.
       preHandler: async (req) => {
         req.auth = await s.auth.authenticate(bearerToken(req, true));
