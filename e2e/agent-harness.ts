@@ -28,8 +28,11 @@ export class Pc {
     return new Pc(await mkdtemp(join(tmpdir(), `grid-${name}-`)), name);
   }
 
+  /** More environment for this PC's agent and CLI (set before the agent starts). */
+  extraEnv: Record<string, string> = {};
+
   get env(): Record<string, string> {
-    return { ...process.env, ...AGENT_ENV, GRID_HOME: this.home } as Record<string, string>;
+    return { ...process.env, ...AGENT_ENV, ...this.extraEnv, GRID_HOME: this.home } as Record<string, string>;
   }
 
   /** Runs `grid ARGS…`, waits for it, returns its result (never throws on a non-zero exit). */

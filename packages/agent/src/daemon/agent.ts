@@ -19,9 +19,12 @@ import { StateStore } from '../state/state-store.js';
 import { findListeningPids, GroupSampler, isSameProcess, readProcStat } from '../supervisor/procfs.js';
 import { pickByRef, resolveGrid } from './grid-resolver.js';
 import { ManagedProcess } from './managed-process.js';
+import { outLogPath, rotateIfLarge } from '../supervisor/process-runner.js';
 import { Session } from './session.js';
 
 export const AGENT_VERSION = '0.1.0';
+/** How often output logs are checked against their size limit. */
+const LOG_CHECK_MS = 2_000;
 
 /** The daemon's heart: the processes of this PC, their state file, and the session with the coordinator. */
 export class Agent {
@@ -30,6 +33,7 @@ export class Agent {
   private readonly processes = new Map<string, ManagedProcess>();
   private readonly sampler = new GroupSampler();
   private readonly startedAt = new Date().toISOString();
+  private rotation: NodeJS.Timeout | undefined;
 
   constructor(
     readonly config: AgentConfig,
@@ -47,6 +51,17 @@ export class Agent {
     const state = await this.store.load();
     for (const record of state.processes) this.processes.set(record.id, this.managed(record));
     await this.resume();
+    this.rotation = setInterval(() => void this.rotateLogs(), LOG_CHECK_MS);
+    this.rotation.unref();
+  }
+
+  /** Output logs rotate at logMaxBytes (copytruncate: the process keeps writing to the same file). */
+  async rotateLogs(): Promise<void> {
+    for (const mp of this.processes.values()) {
+      if (mp.live && (await rotateIfLarge(outLogPath(this.config.paths.logsDir, mp.id), this.config.logMaxBytes))) {
+        this.log.info({ processId: mp.id }, `log of ${mp.record.name} rotated`);
+      }
+    }
   }
 
   private async resume(): Promise<void> {
@@ -70,6 +85,7 @@ export class Agent {
 
   /** The agent stops; its processes keep running (their heartbeats resume with the next agent). */
   async stop(): Promise<void> {
+    clearInterval(this.rotation);
     await Promise.all([...this.processes.values()].map((p) => p.detach()));
     await this.save();
   }

@@ -196,6 +196,7 @@ export class ManagedProcess {
         this.record.runtime.heartbeatsSent = before + sent;
         this.record.runtime.lastHeartbeat = { at: new Date().toISOString(), ok: result.ok, ...(result.error ? { error: result.error } : {}) };
         if (result.unauthorized) this.record.runtime.message = 'heartbeats stopped: run `grid login` again';
+        else if (result.ok && this.record.runtime.state === 'running') this.record.runtime.message = null;
         void this.deps.save();
       },
     );
@@ -204,6 +205,7 @@ export class ManagedProcess {
       try {
         await loop.registerNow();
         registered = true;
+        this.record.runtime.message = null;
       } catch (err) {
         this.record.runtime.message = `not registered yet: ${(err as Error).message}; retrying`;
         this.deps.log.warn({ processId: this.id, err: (err as Error).message }, `⚠️ Registration of process ${this.id} failed; will retry`);

@@ -24,6 +24,7 @@ import type { Logger } from 'pino';
 import type { Agent } from '../daemon/agent.js';
 import { pickGrid, resolveGrid } from '../daemon/grid-resolver.js';
 import { AgentError, fromApiError } from '../errors.js';
+import { outLogPath } from '../supervisor/process-runner.js';
 import { streamLog, tailLines } from './logs.js';
 import { watchGrids } from './watch.js';
 
@@ -124,7 +125,7 @@ export async function startLocalApi(agent: Agent, socketPath: string, log: Logge
   );
   app.get('/v1/logs', { schema: { querystring: LogsQuery } }, async (req, reply) => {
     const mp = await agent.select({ process: req.query.process, ...(req.query.grid ? { grid: req.query.grid } : {}) }, false);
-    const path = `${agent.config.paths.logsDir}/${mp.id}.log`;
+    const path = outLogPath(agent.config.paths.logsDir, mp.id);
     const lines = req.query.lines ? Number(req.query.lines) : 50;
     reply.type('text/plain; charset=utf-8');
     if (req.query.follow !== 'true') return tailLines(path, lines);

@@ -74,7 +74,7 @@ export class ProcessService {
       metadata: body.metadata ?? {},
     });
     if (!result) {
-      throw new AppError('process_id_conflict', 'that process id is registered by another device or in another grid');
+      throw new AppError('process_id_conflict', 'that process id is registered by another user or in another grid');
     }
     this.pending.delete(result.process.id);
     this.remember(result.process);

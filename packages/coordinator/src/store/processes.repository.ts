@@ -94,9 +94,10 @@ export class ProcessesRepository {
   }
 
   /**
-   * Registers a new process, or brings back the same id from the same device
-   * in the same grid (idempotent re-registration). Null when the id belongs to
-   * another device or grid.
+   * Registers a new process, or brings back the same id in the same grid from
+   * the same user (idempotent re-registration; a user who logged in again on
+   * that PC is a new device, which takes the process over). Null when the id
+   * belongs to another user or grid.
    */
   async upsert(p: NewProcess): Promise<{ process: Process; created: boolean } | null> {
     const [r] = await this.db.query<ProcessRow & { created: boolean }>(
@@ -104,11 +105,11 @@ export class ProcessesRepository {
         `INSERT INTO grid_processes (id, grid_id, host_device_id, host_user_id, name, kind, command, ports, metadata, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, 'online')
          ON CONFLICT (id) DO UPDATE SET
-           name = EXCLUDED.name, kind = EXCLUDED.kind, command = EXCLUDED.command,
+           host_device_id = EXCLUDED.host_device_id, name = EXCLUDED.name, kind = EXCLUDED.kind, command = EXCLUDED.command,
            ports = EXCLUDED.ports, metadata = EXCLUDED.metadata, status = 'online',
            last_heartbeat_at = now(), stopped_at = NULL, stop_reason = NULL, exit_code = NULL,
            registered_at = CASE WHEN grid_processes.status = 'stopped' THEN now() ELSE grid_processes.registered_at END
-         WHERE grid_processes.host_device_id = EXCLUDED.host_device_id AND grid_processes.grid_id = EXCLUDED.grid_id`,
+         WHERE grid_processes.host_user_id = EXCLUDED.host_user_id AND grid_processes.grid_id = EXCLUDED.grid_id`,
         ', (xmax = 0) AS created',
       ),
       [p.id, p.gridId, p.hostDeviceId, p.hostUserId, p.name, p.kind, p.command, JSON.stringify(p.ports), JSON.stringify(p.metadata)],
