@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { CoordinatorConfig } from './config.js';
 import { AppError } from './errors.js';
-import { installErrorHandling, routeNotFound } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandling, routeNotFound } from './http/error-handler.js';
 import { installJsonBody } from './http/json-body.js';
 import { isAppRoute, serveWebApp } from './http/web-app.js';
 import type { App, Services } from './http/route-context.js';
@@ -77,6 +77,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     // Unknown fields are an error, not silently dropped; a string is never coerced into a number.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
     return503OnClosing: true,
+    frameworkErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
 import type { AuthContext, AuthService } from '../services/auth.service.js';
 
 declare module 'fastify' {
@@ -12,7 +13,8 @@ export function bearerToken(req: FastifyRequest, allowQuery = false): string | u
   const header = req.headers.authorization;
   if (header) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return m ? m[1] : undefined;
+    if (!m) throw new AppError('unauthorized', 'the Authorization header must be "Bearer <token>"');
+    return m[1];
   }
   if (allowQuery) {
     const q = (req.query as Record<string, unknown> | undefined)?.token;

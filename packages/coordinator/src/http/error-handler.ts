@@ -1,21 +1,7 @@
 import type { ErrorCode } from '@gridshare/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
-
-/**
- * Errors from the database driver that mean "not reachable", not "you asked wrongly".
- * 08xxx connection, 57P0x shutdown, 55000 "database does not allow connections".
- */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && (/^(08|57P0|55000)/.test(code) || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(code))) {
-    return true;
-  }
-  return /connection terminated|timeout exceeded when trying to connect|Connection terminated|PGlite is closed|Cannot use a pool after calling end/i.test(
-    err.message,
-  );
-}
+import { isDatabaseUnavailable } from '../store/database-errors.js';
 
 const BY_FASTIFY_CODE: Record<string, ErrorCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
@@ -25,11 +11,44 @@ const BY_FASTIFY_CODE: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
 };
 
+interface AjvIssue {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/** One readable sentence from the first schema violation: where, and what was expected. */
+export function describeValidation(issues: AjvIssue[], context: string | undefined): string {
+  const first = issues[0];
+  if (!first) return 'the request is not valid';
+  const where = `${context ?? 'request'}${first.instancePath}`;
+  switch (first.keyword) {
+    case 'additionalProperties':
+      return `${where} has an unknown field '${String(first.params.additionalProperty)}'`;
+    case 'required':
+      return `${where} is missing the field '${String(first.params.missingProperty)}'`;
+    case 'const':
+    case 'enum':
+    case 'anyOf': {
+      const allowed = issues
+        .filter((i) => i.instancePath === first.instancePath && (i.keyword === 'const' || i.keyword === 'enum'))
+        .flatMap((i) => (i.keyword === 'const' ? [i.params.allowedValue] : ((i.params.allowedValues as unknown[]) ?? [])));
+      return allowed.length ? `${where} must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : `${where} ${first.message ?? 'is not valid'}`;
+    }
+    case 'pattern':
+    case 'format':
+      return `${where} is not in the expected form${first.keyword === 'format' ? ` (${String(first.params.format)})` : ''}`;
+    default:
+      return `${where} ${first.message ?? 'is not valid'}`;
+  }
+}
+
 function toAppError(err: FastifyError | Error): AppError | null {
   if (err instanceof AppError) return err;
   const fe = err as FastifyError;
   if (fe.validation) {
-    return new AppError('validation_failed', err.message.replace(/^(body|querystring|params|headers)\/?/, (m) => m));
+    return new AppError('validation_failed', describeValidation(fe.validation as AjvIssue[], fe.validationContext));
   }
   const mapped = fe.code ? BY_FASTIFY_CODE[fe.code] : undefined;
   if (mapped) return new AppError(mapped, err.message);
@@ -54,6 +73,12 @@ export function installErrorHandling(app: FastifyInstance): void {
     return reply.status(known.status).send({ error: { code: known.code, message: known.message } });
   });
   app.setNotFoundHandler(routeNotFound);
+}
+
+/** Errors Fastify raises before routing (bad percent-encoding, over-long path segments): our shape, 400. */
+export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
+  const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the URL is not valid (check its percent-encoding)';
+  return reply.status(400).send({ error: { code: 'validation_failed', message } });
 }
 
 export function routeNotFound(req: FastifyRequest, reply: FastifyReply) {

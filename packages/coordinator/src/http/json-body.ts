@@ -2,24 +2,59 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 
 /**
- * JSON bodies: an empty body counts as no body (so DELETE and heartbeat may
- * omit theirs), and a body that is not JSON is a clear 400. Keys such as
- * __proto__ survive JSON.parse only as own properties, which every schema
- * rejects as unknown fields.
+ * Strings PostgreSQL cannot store as sent: NUL (text and jsonb refuse it) and
+ * unpaired surrogates (text silently replaces them, jsonb refuses them). Keys
+ * like __proto__ are refused too, so no body can reach an object's prototype.
+ * Returns the path of the first offender.
+ */
+export function findUnstorable(value: unknown, path = 'body'): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') || !value.isWellFormed() ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const bad = findUnstorable(value[i], `${path}/${i}`);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '__proto__' || findUnstorable(k) !== null) return `${path} (key '${k.replace(/[^\x20-\x7e]/g, '?')}')`;
+      const bad = findUnstorable(v, `${path}/${k}`);
+      if (bad) return bad;
+    }
+  }
+  return null;
+}
+
+/**
+ * JSON bodies only: an empty body counts as no body (so DELETE and heartbeat
+ * may omit theirs), a body that is not JSON is a clear 400, and every other
+ * content type is 415.
  */
 export function installJsonBody(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(new AppError('invalid_json', 'the request body is not valid JSON'), undefined);
+      return done(new AppError('invalid_json', 'the request body is not valid JSON'), undefined);
     }
+    const bad = findUnstorable(parsed);
+    if (bad) return done(new AppError('validation_failed', `${bad} has a character that cannot be stored (NUL, a lone surrogate, or a __proto__ key)`), undefined);
+    done(null, parsed);
   });
   // Routes whose body fields are all optional accept no body at all.
   app.addHook('preValidation', async (req) => {
     if (req.body === undefined && req.routeOptions.schema?.body) req.body = {};
+  });
+  // UUIDs are accepted in any case and used in lower case, as the database returns them.
+  app.addHook('preHandler', async (req) => {
+    const params = req.params as Record<string, unknown> | undefined;
+    if (params) for (const k of ['gridId', 'processId', 'userId']) if (typeof params[k] === 'string') params[k] = (params[k] as string).toLowerCase();
+    const body = req.body as Record<string, unknown> | undefined;
+    if (body && typeof body === 'object' && typeof body.id === 'string') body.id = body.id.toLowerCase();
   });
 }

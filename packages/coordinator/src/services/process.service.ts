@@ -13,6 +13,7 @@ import { AppError, processNotFound } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { Database } from '../store/database.js';
+import { isDatabaseUnavailable } from '../store/database-errors.js';
 import { ProcessEventsRepository } from '../store/process-events.repository.js';
 import { type PendingBeat, ProcessesRepository } from '../store/processes.repository.js';
 import type { AuthContext } from './auth.service.js';
@@ -169,16 +170,39 @@ export class ProcessService {
       for (const id of batch.keys()) if (!stillOnline.has(id)) this.live.delete(id);
       return batch.size;
     } catch (err) {
-      for (const [id, beat] of batch) if (!this.pending.has(id)) this.pending.set(id, beat);
-      throw err;
+      if (isDatabaseUnavailable(err)) {
+        this.requeue(batch.values());
+        throw err;
+      }
+      // A bad entry must not hold up everyone else's: write them one by one and drop what fails.
+      this.log.warn({ err }, 'heartbeat batch failed; writing its entries one by one');
+      const beats = [...batch.values()];
+      for (let i = 0; i < beats.length; i++) {
+        const beat = beats[i]!;
+        try {
+          if (!(await this.repo.recordHeartbeat(beat.id, beat.health))) this.live.delete(beat.id);
+        } catch (one) {
+          if (isDatabaseUnavailable(one)) {
+            this.requeue(beats.slice(i));
+            throw one;
+          }
+          this.log.error({ err: one, processId: beat.id }, 'heartbeat could not be written; dropped');
+        }
+      }
+      return batch.size;
     } finally {
       end();
     }
   }
 
+  private requeue(beats: Iterable<PendingBeat>): void {
+    for (const beat of beats) if (!this.pending.has(beat.id)) this.pending.set(beat.id, beat);
+  }
+
   /** Marks overdue processes offline (by the database clock) and tells subscribers. */
   async expireOverdue(): Promise<Process[]> {
-    const expired = await this.repo.expireStale(this.config.staleAfterMs);
+    // A heartbeat that arrived after the sweep's flush is proof of life: never expire it.
+    const expired = await this.repo.expireStale(this.config.staleAfterMs, [...this.pending.keys()]);
     for (const p of expired) {
       this.live.delete(p.id);
       this.metrics.expiries.inc();

@@ -144,7 +144,7 @@ export class ProcessesRepository {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** The naive design, kept for the benchmark's comparison: one UPDATE per heartbeat. */
+  /** One heartbeat, one UPDATE: the fallback when a batch fails on bad data (and the benchmark's naive design). */
   async recordHeartbeat(id: string, health: ProcessHealth | undefined): Promise<boolean> {
     const rows = await this.db.query(
       `UPDATE grid_processes SET last_heartbeat_at = now(), health = COALESCE($2::jsonb, health)
@@ -154,12 +154,13 @@ export class ProcessesRepository {
     return rows.length === 1;
   }
 
-  /** Marks online processes whose deadline has passed offline, by the database clock. */
-  async expireStale(staleAfterMs: number): Promise<Process[]> {
+  /** Marks online processes whose deadline has passed offline, by the database clock (except those with a heartbeat in hand). */
+  async expireStale(staleAfterMs: number, exceptIds: string[] = []): Promise<Process[]> {
     const rows = await this.db.query<ProcessRow>(
       withJoin(`UPDATE grid_processes SET status = 'offline'
-         WHERE status = 'online' AND last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)`),
-      [staleAfterMs],
+         WHERE status = 'online' AND last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)
+           AND id NOT IN (SELECT jsonb_array_elements_text($2::jsonb)::uuid)`),
+      [staleAfterMs, JSON.stringify(exceptIds)],
     );
     return rows.map(toProcess);
   }

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-export const Uuid = Type.String({ format: 'uuid', description: 'A UUID.' });
+/** A UUID in its canonical text form (the uuid format alone also admits `urn:uuid:` prefixes). Any case; the coordinator lower-cases it. */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+export const Uuid = Type.String({ format: 'uuid', pattern: UUID_PATTERN, description: 'A UUID.' });
 export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 time from the coordinator clock.' });
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);
 export type Role = Static<typeof Role>;

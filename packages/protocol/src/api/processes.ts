@@ -23,7 +23,8 @@ export const ProcessKind = Type.String({
 });
 
 const MetadataValue = Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean(), Type.Null()]);
-export const ProcessMetadata = Type.Record(Type.String({ maxLength: 64 }), MetadataValue, { maxProperties: 32 });
+// Type.Record drops the key schema's maxLength (keys become patternProperties), so propertyNames carries it.
+export const ProcessMetadata = Type.Record(Type.String(), MetadataValue, { maxProperties: 32, propertyNames: { maxLength: 64, minLength: 1 } });
 
 export const MinecraftHealth = Type.Object(
   {

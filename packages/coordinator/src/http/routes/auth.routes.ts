@@ -1,4 +1,4 @@
-import { AuthResponse, Credentials, MeResponse, NoContent } from '@gridshare/protocol';
+import { AuthResponse, Credentials, Empty, MeResponse, NoContent } from '@gridshare/protocol';
 import { requireAuth } from '../authenticate.js';
 import { type App, BEARER, ERRORS, type Services } from '../route-context.js';
 
@@ -27,7 +27,7 @@ export function authRoutes(app: App, s: Services): void {
     '/auth/logout',
     {
       preHandler: requireAuth(s.auth),
-      schema: { tags: ['auth'], summary: 'Revoke this token now', security: BEARER, response: { 204: NoContent, ...ERRORS } },
+      schema: { tags: ['auth'], summary: 'Revoke this token now', security: BEARER, body: Empty, response: { 204: NoContent, ...ERRORS } },
     },
     async (req, reply) => {
       await s.auth.logout(req.auth);
@@ -39,7 +39,7 @@ export function authRoutes(app: App, s: Services): void {
     '/me',
     {
       preHandler: requireAuth(s.auth),
-      schema: { tags: ['auth'], summary: 'Who this token is', security: BEARER, response: { 200: MeResponse, ...ERRORS } },
+      schema: { tags: ['auth'], summary: 'Who this token is', security: BEARER, querystring: Empty, response: { 200: MeResponse, ...ERRORS } },
     },
     async (req) => ({ user: req.auth.user, device: req.auth.device }),
   );

@@ -1,5 +1,4 @@
 import { CLOSE_CODES, type GridEvent, GridIdParams } from '@gridshare/protocol';
-import type { SwaggerTransform } from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { AppError } from '../../errors.js';
@@ -7,22 +6,18 @@ import { GridsRepository } from '../../store/grids.repository.js';
 import { bearerToken } from '../authenticate.js';
 import { type App, ERRORS, type Services } from '../route-context.js';
 
-const showInOpenApi: SwaggerTransform = ({ schema, url }) => ({ schema: { ...schema, hide: false }, url });
-
 /** A reader this far behind is cut off; it reconnects and gets a fresh snapshot. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export function eventRoutes(app: App, s: Services): void {
   const grids = new GridsRepository(s.db);
 
-  app.get(
-    '/grids/:gridId/events',
-    {
-      websocket: true,
-      // @fastify/websocket hides its routes from the OpenAPI document; this one belongs there.
-      config: { swaggerTransform: showInOpenApi },
-      // Auth and membership are checked before the upgrade, so a refusal is a plain HTTP 401/404.
-      preHandler: async (req) => {
+  app.route({
+    method: 'GET',
+    url: '/grids/:gridId/events',
+    // handler + wsHandler (rather than websocket: true, which hides the route from the OpenAPI document).
+    // Auth and membership are checked before the upgrade, so a refusal is a plain HTTP 401/404.
+    preHandler: async (req) => {
         req.auth = await s.auth.authenticate(bearerToken(req, true));
         await s.access.requireMember((req.params as GridIdParams).gridId, req.auth.user.id);
       },
@@ -33,8 +28,10 @@ export function eventRoutes(app: App, s: Services): void {
         querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
         response: { ...ERRORS },
       },
-    },
-    (socket: WebSocket, req) => {
+    // A plain GET (no upgrade) gets an answer in our error shape.
+    handler: async (_req, reply) =>
+      reply.status(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'this endpoint is a WebSocket: connect with an Upgrade: websocket request' } }),
+    wsHandler: (socket: WebSocket, req) => {
       const { gridId } = req.params as GridIdParams;
       const auth = req.auth;
       let ready = false;
@@ -82,5 +79,5 @@ export function eventRoutes(app: App, s: Services): void {
         }
       })();
     },
-  );
+  });
 }

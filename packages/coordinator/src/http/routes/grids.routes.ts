@@ -1,5 +1,6 @@
 import {
   CreateGridRequest,
+  Empty,
   GridDetailResponse,
   GridIdParams,
   GridListResponse,
@@ -24,19 +25,19 @@ export function gridRoutes(app: App, s: Services): void {
 
   app.get(
     '/grids',
-    { preHandler, schema: { tags, summary: 'Your grids, with your role', security: BEARER, response: { 200: GridListResponse, ...ERRORS } } },
+    { preHandler, schema: { tags, summary: 'Your grids, with your role', security: BEARER, querystring: Empty, response: { 200: GridListResponse, ...ERRORS } } },
     async (req) => ({ grids: await s.grids.list(req.auth) }),
   );
 
   app.get(
     '/grids/:gridId',
-    { preHandler, schema: { tags, summary: 'A grid and its members', security: BEARER, params: GridIdParams, response: { 200: GridDetailResponse, ...ERRORS } } },
+    { preHandler, schema: { tags, summary: 'A grid and its members', security: BEARER, params: GridIdParams, querystring: Empty, response: { 200: GridDetailResponse, ...ERRORS } } },
     async (req) => s.grids.get(req.auth, req.params.gridId),
   );
 
   app.delete(
     '/grids/:gridId/members/:userId',
-    { preHandler, schema: { tags, summary: 'Leave (yourself) or remove a member (owner/admin)', security: BEARER, params: MemberParams, response: { 204: NoContent, ...ERRORS } } },
+    { preHandler, schema: { tags, summary: 'Leave (yourself) or remove a member (owner/admin)', security: BEARER, params: MemberParams, body: Empty, response: { 204: NoContent, ...ERRORS } } },
     async (req, reply) => {
       await s.members.remove(req.auth, req.params.gridId, req.params.userId);
       return reply.status(204).send(null);

@@ -1,4 +1,4 @@
-import { CreateInviteRequest, GridIdParams, GridResponse, InviteListResponse, InviteParams, InviteResponse, JoinRequest, NoContent } from '@gridshare/protocol';
+import { CreateInviteRequest, Empty, GridIdParams, GridResponse, InviteListResponse, InviteParams, InviteResponse, JoinRequest, NoContent } from '@gridshare/protocol';
 import { requireAuth } from '../authenticate.js';
 import { type App, BEARER, ERRORS, type Services } from '../route-context.js';
 
@@ -14,13 +14,13 @@ export function inviteRoutes(app: App, s: Services): void {
 
   app.get(
     '/grids/:gridId/invites',
-    { preHandler, schema: { tags, summary: "A grid's invites (owner/admin)", security: BEARER, params: GridIdParams, response: { 200: InviteListResponse, ...ERRORS } } },
+    { preHandler, schema: { tags, summary: "A grid's invites (owner/admin)", security: BEARER, params: GridIdParams, querystring: Empty, response: { 200: InviteListResponse, ...ERRORS } } },
     async (req) => ({ invites: await s.invites.list(req.auth, req.params.gridId) }),
   );
 
   app.delete(
     '/grids/:gridId/invites/:code',
-    { preHandler, schema: { tags, summary: 'Revoke an invite (owner/admin)', security: BEARER, params: InviteParams, response: { 204: NoContent, ...ERRORS } } },
+    { preHandler, schema: { tags, summary: 'Revoke an invite (owner/admin)', security: BEARER, params: InviteParams, body: Empty, response: { 204: NoContent, ...ERRORS } } },
     async (req, reply) => {
       await s.invites.revoke(req.auth, req.params.gridId, req.params.code);
       return reply.status(204).send(null);

@@ -1,4 +1,5 @@
 import {
+  Empty,
   GridIdParams,
   HeartbeatRequest,
   HeartbeatResponse,
@@ -80,13 +81,13 @@ export function processRoutes(app: App, s: Services): void {
 
   app.get(
     '/grids/:gridId/processes/:processId',
-    { preHandler, schema: { tags, summary: 'One process', security: BEARER, params: ProcessParams, response: { 200: ProcessResponse, ...ERRORS } } },
+    { preHandler, schema: { tags, summary: 'One process', security: BEARER, params: ProcessParams, querystring: Empty, response: { 200: ProcessResponse, ...ERRORS } } },
     async (req) => ({ process: await s.processes.get(req.auth, req.params.gridId, req.params.processId) }),
   );
 
   app.get(
     '/grids/:gridId/processes/:processId/events',
-    { preHandler, schema: { tags, summary: "A process's recent state changes, newest first (at most 100)", security: BEARER, params: ProcessParams, response: { 200: ProcessHistoryResponse, ...ERRORS } } },
+    { preHandler, schema: { tags, summary: "A process's recent state changes, newest first (at most 100)", security: BEARER, params: ProcessParams, querystring: Empty, response: { 200: ProcessHistoryResponse, ...ERRORS } } },
     async (req) => ({ events: await s.processes.historyOf(req.auth, req.params.gridId, req.params.processId) }),
   );
 }
