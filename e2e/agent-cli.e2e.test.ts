@@ -96,6 +96,10 @@ describe('the grid CLI and one agent', () => {
     process.kill(s.agent.pid, 'SIGTERM');
     await waitUntil(() => !isAlive(s.agent.pid), 'the agent to exit');
     assert.ok(isAlive(sleeper.runtime.pid!), 'the process lives on');
+    const down = await pc.gridAsync('status');
+    assert.equal(down.status, 3);
+    assert.match(down.stdout, /^agent: not running/);
+    await pc.ok('agent');
     const again = (await pc.status()).processes.find((p) => p.id === sleeper.id)!;
     assert.equal(again.runtime.state, 'running');
     assert.equal(again.runtime.pid, sleeper.runtime.pid);

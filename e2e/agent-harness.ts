@@ -1,6 +1,6 @@
 import type { AgentStatus, PsResponse } from '@gridshare/protocol';
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRID_BIN } from './serve-process.js';
@@ -83,14 +83,16 @@ export class Pc {
     await waitUntil(() => !isAlive(agent.pid), 'the agent to die');
   }
 
-  /** Stops the agent and every process it started (test clean-up). */
+  /** Stops the agent and every process it started (test clean-up), whether or not the agent is up. */
   async destroy(): Promise<void> {
+    const r = await this.gridAsync('status', '--json');
+    const s = r.status === 0 ? (JSON.parse(r.stdout) as AgentStatus) : null;
+    if (s?.agent) process.kill(s.agent.pid, 'SIGKILL');
     try {
-      const s = await this.status();
-      for (const p of s.processes) if (p.runtime.pid && p.spec.mode === 'run') killGroup(p.runtime.pid);
-      process.kill(s.agent.pid, 'SIGKILL');
+      const state = JSON.parse(await readFile(join(this.home, 'state.json'), 'utf8')) as { processes: Array<{ spec: { mode: string }; runtime: { pid: number | null } }> };
+      for (const p of state.processes) if (p.runtime.pid && p.spec.mode === 'run') killGroup(p.runtime.pid);
     } catch {
-      /* already gone */
+      /* no state */
     }
     await rm(this.home, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under packages/*/src and e2e/ with Node's test runner (TypeScript through tsx).
 // Node 20's --test takes no globs, so the files are found here.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -27,6 +27,14 @@ const selected = filter.length ? files.filter((f) => filter.some((x) => f.includ
 if (selected.length === 0) {
   console.error('no test files found');
   process.exit(1);
+}
+// e2e/ and bench/ are outside the packages' builds: typecheck them too (whole runs only).
+if (filter.length === 0) {
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.e2e.json'], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('typecheck of e2e/ and bench/ failed');
+    process.exit(1);
+  }
 }
 const child = spawn(
   process.execPath,

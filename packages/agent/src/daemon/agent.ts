@@ -57,6 +57,7 @@ export class Agent {
 
   /** Output logs rotate at logMaxBytes (copytruncate: the process keeps writing to the same file). */
   async rotateLogs(): Promise<void> {
+    await rotateIfLarge(this.config.paths.agentLog, this.config.logMaxBytes);
     for (const mp of this.processes.values()) {
       if (mp.live && (await rotateIfLarge(outLogPath(this.config.paths.logsDir, mp.id), this.config.logMaxBytes))) {
         this.log.info({ processId: mp.id }, `log of ${mp.record.name} rotated`);

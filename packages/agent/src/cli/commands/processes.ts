@@ -1,5 +1,7 @@
 import type { AgentStatus, LocalProcess, LocalProcessResponse } from '@gridshare/protocol';
 import type { Command } from 'commander';
+import { loadAgentConfig } from '../../config.js';
+import { LocalApiClient } from '../../localapi/client.js';
 import { action, agentClient } from '../context.js';
 import { ago, duration, printJson, status, table } from '../output.js';
 import { envPair, oneOf, port, singlePort } from '../parse.js';
@@ -96,7 +98,15 @@ export function registerProcesses(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (opts: { json?: boolean }) => {
-        const s = await (await agentClient()).call<AgentStatus>('GET', '/v1/status');
+        // Like `tailscale status`: report a stopped daemon instead of starting one.
+        const client = new LocalApiClient(loadAgentConfig().paths);
+        if (!(await client.isUp())) {
+          if (opts.json) printJson({ agent: null, session: null, processes: [] });
+          else process.stdout.write('agent: not running (start it with `grid agent`; its processes keep running without it)\n');
+          process.exitCode = 3;
+          return;
+        }
+        const s = await client.call<AgentStatus>('GET', '/v1/status');
         if (opts.json) return printJson(s);
         process.stdout.write(`agent: up (pid ${s.agent.pid}, since ${s.agent.startedAt}, home ${s.agent.home})\n`);
         process.stdout.write(s.session ? `server: ${s.session.server}\nuser: ${s.session.user.username}, device ${s.session.device.name}\n` : 'not logged in: grid login --server URL\n');
