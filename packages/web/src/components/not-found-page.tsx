@@ -1,0 +1,36 @@
+/** @jsxRuntime automatic */
+import { Link } from '../app/router.js';
+import { paths } from '../app/routes.js';
+import { pageTitle, useDocumentTitle } from './use-document-title.js';
+
+/** An unknown page, or a grid that does not exist for you: the same answer, on purpose. */
+export function NotFoundPage({ what = 'page' }: { what?: 'page' | 'grid' | 'process' }) {
+  useDocumentTitle(pageTitle('Not found'));
+  const text = {
+    page: { title: 'Page not found', body: 'There is nothing at this address.' },
+    grid: {
+      title: 'Grid not found',
+      body: 'This grid does not exist, or you are not a member of it. Ask someone in the grid for an invite code, then join with it.',
+    },
+    process: { title: 'Process not found', body: 'This process is not in this grid. It may have been registered under a new id.' },
+  }[what];
+  return (
+    <section className="not-found" aria-labelledby="not-found-title">
+      <div className="not-found-code" aria-hidden="true">404</div>
+      <h1 id="not-found-title" tabIndex={-1}>
+        {text.title}
+      </h1>
+      <p>{text.body}</p>
+      <div className="state-actions">
+        {what === 'grid' && (
+          <Link className="btn btn-primary" to={paths.join()}>
+            Join with a code
+          </Link>
+        )}
+        <Link className="btn" to={paths.home()}>
+          Back to my grids
+        </Link>
+      </div>
+    </section>
+  );
+}

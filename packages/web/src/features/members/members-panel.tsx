@@ -1,0 +1,35 @@
+/** @jsxRuntime automatic */
+import type { Member, Process, Role } from '@gridshare/protocol';
+import { Loading } from '../../components/states.js';
+import { allowedActions, onlineDevicesByUser, sortMembers } from './member-devices.js';
+import { MemberRow } from './member-row.js';
+
+interface Props {
+  members: Member[] | null;
+  processes: Process[] | null;
+  myId: string;
+  myRole: Role | undefined;
+  onChangeRole: (m: Member, role: Role) => Promise<void>;
+  onRemove: (m: Member) => Promise<void>;
+}
+
+/** Who is in the grid, with their role and which of their devices host something right now. */
+export function MembersPanel({ members, processes, myId, myRole, onChangeRole, onRemove }: Props) {
+  if (!members) return <Loading label="Loading members…" />;
+  const devices = onlineDevicesByUser(processes);
+  return (
+    <ul className="member-list" aria-label="Members">
+      {sortMembers(members).map((m) => (
+        <MemberRow
+          key={`${m.userId}-${m.role}`}
+          member={m}
+          isMe={m.userId === myId}
+          devices={devices.get(m.userId) ?? []}
+          actions={allowedActions(myRole, myId, m)}
+          onChangeRole={onChangeRole}
+          onRemove={onRemove}
+        />
+      ))}
+    </ul>
+  );
+}

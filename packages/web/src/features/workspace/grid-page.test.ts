@@ -1,0 +1,84 @@
+import '../../testing/dom.js';
+import { act, cleanup, screen, waitFor } from '@testing-library/react';
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, test } from 'node:test';
+import { renderApp } from '../../testing/app.js';
+import { apiError } from '../../testing/fake-api.js';
+import { FakeWebSocket } from '../../testing/fake-websocket.js';
+import { aMember, aProcess, BOB, GRID_ID } from '../../testing/fixtures.js';
+
+let uninstall: () => void;
+beforeEach(() => {
+  uninstall = FakeWebSocket.install();
+});
+afterEach(() => {
+  cleanup();
+  uninstall();
+});
+
+const survival = aProcess({ name: 'survival' });
+const creative = aProcess({ name: 'creative', hostUserId: BOB, hostUsername: 'bob', hostDeviceName: 'laptop' });
+const members = [aMember(), aMember({ userId: BOB, username: 'bob', role: 'member' })];
+
+/** Opens a grid page and waits for its events socket. */
+async function openGrid(path = `/grids/${GRID_ID}`): Promise<FakeWebSocket> {
+  renderApp(path);
+  await screen.findByRole('heading', { level: 1, name: 'friends' });
+  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0));
+  return FakeWebSocket.latest();
+}
+
+test('the workspace opens the events socket with ?token= and shows the snapshot; the title counts what is online', async () => {
+  const ws = await openGrid();
+  assert.equal(ws.url, `ws://localhost/api/v1/grids/${GRID_ID}/events?token=gst_test`);
+  assert.ok(screen.getByText('Connecting to the grid…'));
+  await ws.deliver({ type: 'snapshot', processes: [survival, creative], members });
+  assert.ok(screen.getByRole('link', { name: 'survival' }));
+  assert.equal(document.title, '(2 online) friends — Gridshare');
+
+  // Live: a process event changes one row and the title, with no reload.
+  await ws.deliver({ type: 'process', process: { ...creative, status: 'offline' } });
+  assert.equal(document.title, '(1 online) friends — Gridshare');
+  assert.ok(screen.getByRole('link', { name: 'creative' }).closest('li')!.textContent!.includes('Offline'));
+});
+
+test('a cut connection shows the reconnecting banner until the next snapshot', async () => {
+  await (await openGrid()).deliver({ type: 'snapshot', processes: [survival], members });
+  assert.equal(screen.queryByText('Reconnecting…'), null);
+  await FakeWebSocket.latest().drop(1001);
+  assert.ok(screen.getByText('Reconnecting…'));
+  assert.ok(screen.getByRole('link', { name: 'survival' }), 'what we knew stays on screen');
+  await waitFor(() => assert.equal(FakeWebSocket.instances.length, 2), { timeout: 3000 });
+  await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [], members });
+  assert.equal(screen.queryByText('Reconnecting…'), null);
+  assert.ok(screen.getByRole('heading', { name: 'Nothing shared yet' }));
+});
+
+test('a grid that does not exist for me is a clear "not found" page', async () => {
+  renderApp(`/grids/${GRID_ID}`, {
+    [`GET /grids/${GRID_ID}`]: () => {
+      throw apiError(404, 'grid_not_found');
+    },
+  });
+  await screen.findByRole('heading', { name: 'Grid not found' });
+  assert.ok(screen.getByText(/you are not a member/));
+  assert.ok(screen.getAllByRole('link', { name: 'Join with a code' }).at(-1)!.classList.contains('btn-primary'));
+  assert.equal(document.title, 'Not found — Gridshare');
+  assert.equal(FakeWebSocket.instances.length, 0);
+});
+
+test('removed from the grid while watching it (close 4403): says so', async () => {
+  await (await openGrid()).deliver({ type: 'snapshot', processes: [], members });
+  await FakeWebSocket.latest().drop(4403);
+  await screen.findByRole('heading', { name: 'You are no longer in friends' });
+});
+
+test('members with roles and the devices that host something online', async () => {
+  await (await openGrid(`/grids/${GRID_ID}/members`)).deliver({ type: 'snapshot', processes: [survival, creative], members });
+  const bob = screen.getByText('bob').closest('li')!;
+  assert.match(bob.textContent!, /Member/);
+  assert.match(bob.textContent!, /laptop online · 1 process/);
+  assert.ok(screen.getByRole('button', { name: 'Remove' }), 'the owner may remove bob');
+  assert.ok(screen.getByLabelText('Role of bob'));
+  await act(async () => {});
+});
