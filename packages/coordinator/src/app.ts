@@ -81,14 +81,11 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);
+  // Fastify takes one not-found handler per context: the web app's pages, or our 404.
   const servingWeb = await serveWebApp(app, config.webRoot);
-  if (servingWeb) {
-    app.setNotFoundHandler((req, reply) =>
-      isAppRoute(req.method, req.url)
-        ? reply.type('text/html').sendFile('index.html')
-        : routeNotFound(req, reply),
-    );
-  }
+  app.setNotFoundHandler((req, reply) =>
+    servingWeb && isAppRoute(req.method, req.url) ? reply.type('text/html').sendFile('index.html') : routeNotFound(req, reply),
+  );
   installJsonBody(app);
   app.addHook('onResponse', async (req, reply) => {
     metrics.requestDuration.observe(

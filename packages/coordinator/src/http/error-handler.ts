@@ -72,7 +72,6 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (known.code === 'rate_limited' && !reply.getHeader('retry-after')) reply.header('retry-after', '60');
     return reply.status(known.status).send({ error: { code: known.code, message: known.message } });
   });
-  app.setNotFoundHandler(routeNotFound);
 }
 
 /** Errors Fastify raises before routing (bad percent-encoding, over-long path segments): our shape, 400. */
