@@ -14,7 +14,7 @@ export interface AuthContext extends Principal {
 }
 
 interface CacheEntry {
-  principal: Principal;
+  ctx: Readonly<AuthContext>;
   expiresAt: number;
 }
 
@@ -30,6 +30,10 @@ const TOUCH_EVERY_MS = 60_000;
 
 export class AuthService {
   private readonly accounts: AccountsRepository;
+  /**
+   * Keyed by the raw token, so a hit costs no hashing (the hot path of every
+   * heartbeat). Raw tokens stay in memory at most TOKEN_CACHE_MS.
+   */
   private readonly cache = new Map<string, CacheEntry>();
   private readonly touched = new Map<string, number>();
   /** Tokens revoked here lately: a lookup that raced the logout must not put one back in the cache. */
@@ -75,7 +79,7 @@ export class AuthService {
     for (const [hash, until] of this.revoked) if (until <= now) this.revoked.delete(hash);
     this.revoked.set(ctx.tokenHash, now + TOKEN_CACHE_MS);
     await this.accounts.revokeToken(ctx.tokenHash);
-    this.cache.delete(ctx.tokenHash);
+    for (const [token, entry] of this.cache) if (entry.ctx.tokenHash === ctx.tokenHash) this.cache.delete(token);
     this.bus.disconnectToken(ctx.tokenHash, CLOSE_CODES.unauthorized, 'logged out');
     this.log.info({ event: 'user.logout', userId: ctx.user.id, deviceId: ctx.device.id }, 'token revoked');
   }
@@ -83,19 +87,21 @@ export class AuthService {
   /** The principal behind a bearer token; throws `unauthorized` for a missing, unknown or revoked one. */
   async authenticate(token: string | undefined): Promise<AuthContext> {
     if (!token) throw new AppError('unauthorized', 'sign in first: no bearer token was sent');
-    const tokenHash = hashToken(token);
     const now = Date.now();
-    const hit = this.cache.get(tokenHash);
-    let principal = hit && hit.expiresAt > now ? hit.principal : null;
-    if (!principal) {
-      principal = await this.accounts.findPrincipalByTokenHash(tokenHash);
-      if (this.revoked.has(tokenHash)) principal = null;
-      if (!principal) throw new AppError('unauthorized', 'this token is unknown or was revoked; log in again');
-      if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
-      this.cache.set(tokenHash, { principal, expiresAt: now + TOKEN_CACHE_MS });
+    const hit = this.cache.get(token);
+    if (hit && hit.expiresAt > now) {
+      this.touch(hit.ctx.device.id, now);
+      return hit.ctx;
     }
+    const tokenHash = hashToken(token);
+    let principal = await this.accounts.findPrincipalByTokenHash(tokenHash);
+    if (this.revoked.has(tokenHash)) principal = null;
+    if (!principal) throw new AppError('unauthorized', 'this token is unknown or was revoked; log in again');
+    const ctx = Object.freeze({ ...principal, tokenHash });
+    if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
+    this.cache.set(token, { ctx, expiresAt: now + TOKEN_CACHE_MS });
     this.touch(principal.device.id, now);
-    return { ...principal, tokenHash };
+    return ctx;
   }
 
   private touch(deviceId: string, now: number): void {
