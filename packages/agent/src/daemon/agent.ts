@@ -10,7 +10,7 @@ import {
   type WhoAmI,
 } from '@gridshare/protocol';
 import { randomUUID } from 'node:crypto';
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { access, constants, mkdir, rm, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
@@ -19,12 +19,14 @@ import { StateStore } from '../state/state-store.js';
 import { findListeningPids, GroupSampler, isSameProcess, readProcStat } from '../supervisor/procfs.js';
 import { pickByRef, resolveGrid } from './grid-resolver.js';
 import { ManagedProcess } from './managed-process.js';
-import { outLogPath, rotateIfLarge } from '../supervisor/process-runner.js';
+import { exitFilePath, outLogPath, rotateIfLarge } from '../supervisor/process-runner.js';
 import { Session } from './session.js';
 
 export const AGENT_VERSION = '0.1.0';
 /** How often output logs are checked against their size limit. */
 const LOG_CHECK_MS = 2_000;
+/** How many stopped, exited or errored processes the state file keeps. */
+const KEEP_FINISHED = 25;
 
 /** The daemon's heart: the processes of this PC, their state file, and the session with the coordinator. */
 export class Agent {
@@ -244,7 +246,21 @@ export class Agent {
   }
 
   private save(): Promise<void> {
+    this.prune();
     return this.store.save({ version: 1, processes: [...this.processes.values()].map((p) => p.record) });
+  }
+
+  /** Finished processes are kept for `grid status`/`grid logs` — the newest KEEP_FINISHED of them. */
+  private prune(): void {
+    const finished = [...this.processes.values()].filter((p) => !p.live);
+    if (finished.length <= KEEP_FINISHED) return;
+    const when = (p: ManagedProcess) => Date.parse(p.record.runtime.lastExit?.at ?? p.record.runtime.startedAt ?? '') || 0;
+    for (const old of finished.sort((a, b) => when(b) - when(a)).slice(KEEP_FINISHED)) {
+      this.processes.delete(old.id);
+      void rm(outLogPath(this.config.paths.logsDir, old.id), { force: true });
+      void rm(`${outLogPath(this.config.paths.logsDir, old.id)}.1`, { force: true });
+      void rm(exitFilePath(this.config.paths.exitsDir, old.id), { force: true });
+    }
   }
 }
 
