@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { API_PREFIX, CLOSE_CODES, PROTOCOL_VERSION } from '@gridshare/protocol';
+import { API_PREFIX, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@gridshare/protocol';
 import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { CoordinatorConfig } from './config.js';
@@ -17,7 +17,9 @@ import { gridRoutes } from './http/routes/grids.routes.js';
 import { inviteRoutes } from './http/routes/invites.routes.js';
 import { opsRoutes } from './http/routes/ops.routes.js';
 import { processRoutes } from './http/routes/processes.routes.js';
-import { createMetrics } from './metrics.js';
+import { connectionRoutes } from './http/routes/connections.routes.js';
+import { linkRoutes } from './http/routes/link.routes.js';
+import { createMetrics, registerTunnelMetrics } from './metrics.js';
 import { EventBus } from './realtime/event-bus.js';
 import { AuthService } from './services/auth.service.js';
 import { GridAccess } from './services/grid-access.js';
@@ -26,6 +28,7 @@ import { InviteService } from './services/invite.service.js';
 import { LivenessService } from './services/liveness.service.js';
 import { MemberService } from './services/member.service.js';
 import { ProcessService } from './services/process.service.js';
+import { TunnelService } from './services/tunnel.service.js';
 import type { Database } from './store/database.js';
 import { ProcessesRepository } from './store/processes.repository.js';
 
@@ -55,6 +58,8 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
   const metrics = createMetrics(() => new ProcessesRepository(db).countByStatus());
   const access = new GridAccess(db);
   const processes = new ProcessService(db, access, bus, log, config, metrics);
+  const tunnels = new TunnelService(db, access, processes, bus, config, log);
+  registerTunnelMetrics(metrics.registry, () => tunnels.relay.stats());
   const services: Services = {
     config,
     db,
@@ -64,9 +69,10 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     auth: new AuthService(db, bus, log),
     grids: new GridService(db, access, log),
     invites: new InviteService(db, access, bus, log),
-    members: new MemberService(db, processes, bus, log),
+    members: new MemberService(db, processes, tunnels, bus, log),
     processes,
     liveness: new LivenessService(processes, config, log),
+    tunnels,
   };
 
   const app = Fastify({
@@ -108,7 +114,8 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     global: false,
     errorResponseBuilder: (_req, ctx) => new AppError('rate_limited', `too many attempts; try again in ${ctx.after}`),
   });
-  await app.register(websocket, { options: { maxPayload: 4096 } });
+  // The largest message any socket may send is one tunnel frame (the events socket closes on anything over 4 KiB itself).
+  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false } });
 
   opsRoutes(app, services);
   await app.register(
@@ -119,12 +126,15 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
       inviteRoutes(typed, services);
       processRoutes(typed, services);
       eventRoutes(typed, services);
+      linkRoutes(typed, services);
+      connectionRoutes(typed, services);
       typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: API_PREFIX },
   );
 
   app.addHook('onClose', async () => {
+    await tunnels.stop();
     bus.closeAll(CLOSE_CODES.shuttingDown, 'coordinator shutting down');
     await services.liveness.stop();
     if (opts.closeDatabase !== false) await db.close();
@@ -136,6 +146,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     async listen() {
       await app.listen({ host: config.host, port: config.port });
       services.liveness.start();
+      services.tunnels.start();
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -15,6 +15,12 @@ export interface CoordinatorConfig {
   /** How often coalesced heartbeats are written; bounds how long one stays only in memory. */
   readonly flushIntervalMs: number;
   readonly wsPingIntervalMs: number;
+  /** Tunnel credit per stream and direction: the most one stream can have in flight anywhere. */
+  readonly tunnelWindowBytes: number;
+  /** A tunnel stream with no traffic this long is reset. */
+  readonly tunnelIdleTimeoutMs: number;
+  /** Streams one agent link may be an end of at once. */
+  readonly tunnelMaxStreams: number;
   /** Signup, login and join attempts per client address per minute. */
   readonly authRateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
@@ -84,6 +90,9 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Coo
     sweepIntervalMs,
     flushIntervalMs,
     wsPingIntervalMs: integer('GRID_WS_PING_INTERVAL_MS', env.GRID_WS_PING_INTERVAL_MS, 25_000, 100, 600_000),
+    tunnelWindowBytes: integer('GRID_TUNNEL_WINDOW_BYTES', env.GRID_TUNNEL_WINDOW_BYTES, 256 * 1024, 64 * 1024, 16 * 1024 * 1024),
+    tunnelIdleTimeoutMs: integer('GRID_TUNNEL_IDLE_TIMEOUT_MS', env.GRID_TUNNEL_IDLE_TIMEOUT_MS, 30 * 60_000, 100, 7 * 86_400_000),
+    tunnelMaxStreams: integer('GRID_TUNNEL_MAX_STREAMS', env.GRID_TUNNEL_MAX_STREAMS, 256, 1, 65_536),
     authRateLimitPerMinute: integer('GRID_AUTH_RATE_LIMIT', env.GRID_AUTH_RATE_LIMIT, 20, 1, 1_000_000),
     bodyLimitBytes: integer('GRID_BODY_LIMIT_BYTES', env.GRID_BODY_LIMIT_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel,

@@ -7,6 +7,7 @@ import type {
   MemberResponse,
   UpdateMemberRequest,
 } from './api/grids.js';
+import type { CloseConnectionsResponse, ConnectionListQuery, ConnectionListResponse } from './api/connections.js';
 import type { CreateInviteRequest, InviteListResponse, InviteResponse } from './api/invites.js';
 import type {
   HeartbeatRequest,
@@ -68,6 +69,13 @@ export class GridClient {
     const url = new URL(`${API_PREFIX}/grids/${seg(gridId)}/events`, this.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     if (withToken && this.token) url.searchParams.set('token', this.token);
+    return url.toString();
+  }
+
+  /** The agent link's WebSocket URL (the token goes in the Authorization header). */
+  linkUrl(): string {
+    const url = new URL(`${API_PREFIX}/agent/link`, this.baseUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     return url.toString();
   }
 
@@ -146,5 +154,18 @@ export class GridClient {
   /** The process's recent state changes, newest first. */
   processHistory(gridId: string, processId: string) {
     return this.request<ProcessHistoryResponse>('GET', `/grids/${seg(gridId)}/processes/${seg(processId)}/events`);
+  }
+
+  // connections through the relay (the host, or an owner/admin)
+  listConnections(gridId: string, processId: string, query: ConnectionListQuery = {}) {
+    const q = query.state ? `?state=${seg(query.state)}` : '';
+    return this.request<ConnectionListResponse>('GET', `/grids/${seg(gridId)}/processes/${seg(processId)}/connections${q}`);
+  }
+  /** Closes every open connection to the process. */
+  closeConnections(gridId: string, processId: string) {
+    return this.request<CloseConnectionsResponse>('DELETE', `/grids/${seg(gridId)}/processes/${seg(processId)}/connections`);
+  }
+  closeConnection(gridId: string, processId: string, connectionId: string) {
+    return this.request<void>('DELETE', `/grids/${seg(gridId)}/processes/${seg(processId)}/connections/${seg(connectionId)}`);
   }
 }

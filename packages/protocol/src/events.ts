@@ -25,10 +25,16 @@ export type MemberEvent = Static<typeof MemberEvent>;
 export type MemberChange = Static<typeof MemberChange>;
 export type GridEvent = Static<typeof GridEvent>;
 
-/** WebSocket close codes the events socket uses (4000–4999 are ours). */
+/** WebSocket close codes the events socket and the agent link use (4000–4999 are ours). */
 export const CLOSE_CODES = {
   unauthorized: 4401,
   notMember: 4403,
   gridNotFound: 4404,
   shuttingDown: 1001,
+  /** Agent link: a newer link of the same device took over. */
+  replaced: 4409,
+  /** Agent link: the hello named a protocol version this coordinator does not speak. */
+  unsupportedProtocol: 4426,
+  /** Agent link: a malformed frame or a broken rule (hello first, credit, stream ids). */
+  protocolError: 1002,
 } as const;

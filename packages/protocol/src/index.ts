@@ -6,6 +6,8 @@ export * from './api/auth.js';
 export * from './api/grids.js';
 export * from './api/invites.js';
 export * from './api/processes.js';
+export * from './api/connections.js';
 export * from './events.js';
 export * from './client.js';
 export * from './local.js';
+export * from './tunnel.js';

@@ -17,6 +17,10 @@ export const LOCAL_ERROR_STATUS = {
   already_running: 409,
   coordinator_unreachable: 502,
   spawn_failed: 422,
+  local_port_in_use: 409,
+  process_offline: 409,
+  process_private: 403,
+  port_not_declared: 422,
 } as const;
 export type LocalErrorCode = keyof typeof LOCAL_ERROR_STATUS;
 
@@ -33,6 +37,8 @@ export const ProcessSpec = Type.Object(
     ports: Type.Array(PortSpec, { maxItems: 16 }),
     restart: RestartPolicy,
     mode: Type.Union([Type.Literal('run'), Type.Literal('share')]),
+    /** Refuse connections through the relay (absent in state files from before tunnels: false). */
+    private: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -126,6 +132,7 @@ export const RunRequest = Type.Object(
     cwd: Type.String({ minLength: 1, maxLength: 4096 }),
     env: Type.Record(Type.String({ minLength: 1, maxLength: 256, pattern: '^[^=]+$' }), Type.String({ maxLength: 8192 })),
     command: Type.Array(Type.String({ maxLength: 4096 }), { minItems: 1, maxItems: 256 }),
+    private: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -137,6 +144,7 @@ export const ShareRequest = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 128 }),
     kind: Type.Optional(ProcessKind),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
+    private: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -151,6 +159,28 @@ export type ProcessSelector = Static<typeof ProcessSelector>;
 export const LocalProcessResponse = Type.Object({ process: LocalProcess }, { additionalProperties: false });
 export type LocalProcessResponse = Static<typeof LocalProcessResponse>;
 
+/**
+ * The agent's link to the coordinator and its tunnel streams. The *HighWater
+ * counters are the most bytes any one stream ever held here: they stay within
+ * the window however slow a reader is.
+ */
+export const LinkStatus = Type.Object(
+  {
+    state: Type.Union([Type.Literal('connected'), Type.Literal('connecting'), Type.Literal('logged_out'), Type.Literal('unauthorized')]),
+    since: Type.String(),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    windowBytes: Type.Integer(),
+    openStreams: Type.Integer(),
+    streamsOpened: Type.Integer(),
+    /** Bytes received for a stream and not yet taken by its local socket. */
+    receiveBufferedHighWater: Type.Integer(),
+    /** Bytes read from a local socket and not yet sent for lack of credit. */
+    sendPendingHighWater: Type.Integer(),
+  },
+  { additionalProperties: false },
+);
+export type LinkStatus = Static<typeof LinkStatus>;
+
 export const AgentStatus = Type.Object(
   {
     agent: Type.Object(
@@ -159,6 +189,7 @@ export const AgentStatus = Type.Object(
     ),
     session: Type.Union([WhoAmI, Type.Null()]),
     processes: Type.Array(LocalProcess),
+    link: Type.Optional(LinkStatus),
   },
   { additionalProperties: false },
 );
@@ -172,3 +203,24 @@ export const PsEntry = Type.Object(
 export const PsResponse = Type.Object({ processes: Type.Array(PsEntry) }, { additionalProperties: false });
 export type PsEntry = Static<typeof PsEntry>;
 export type PsResponse = Static<typeof PsResponse>;
+
+/** `grid connect`: a process of my grids, reached through the relay on a local port. */
+export const ConnectQuery = Type.Object(
+  {
+    process: ProcessRef,
+    grid: Type.Optional(GridRef),
+    /** Where to listen on 127.0.0.1 (default: the process's own port when free, else any free one). */
+    localPort: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+    /** Which declared port of the process (default: its first). */
+    port: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  },
+  { additionalProperties: false },
+);
+export type ConnectQuery = Static<typeof ConnectQuery>;
+
+/** `grid connect` streams these as NDJSON, the first being `listening`, until the CLI goes away. */
+export type ConnectEvent =
+  | { type: 'listening'; port: number; processId: string; processName: string; gridName: string; remotePort: number }
+  | { type: 'opened'; client: string; connectionId: string | null }
+  | { type: 'closed'; client: string; connectionId: string | null; bytesIn: number; bytesOut: number; reason: string }
+  | { type: 'refused'; client: string; code: string; message: string };

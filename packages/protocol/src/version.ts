@@ -3,6 +3,8 @@
  * what one side expects of the other changes.
  *
  * 1 — 2026-12-04: per-process registry, heartbeats and events under /api/v1.
+ * 2 — 2026-12-04: the agent link (GET /api/v1/agent/link: hello, then tunnel
+ *     frames), private processes, connection records.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 export const API_PREFIX = '/api/v1';

@@ -52,6 +52,7 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { describeEachEngine } from '../testing/engines.js';
 import { openEvents } from '../testing/events-socket.js';
+import { openLink } from '../testing/link-client.js';
 import { addMember, secondDevice, signup, startTestCoordinator, type TestCoordinator, type TestUser } from '../testing/harness.js';
 
 // ---------------------------------------------------------------------------
@@ -178,7 +179,8 @@ const U = [401, 'unauthorized'] as const;
 const NF = [404, 'grid_not_found'] as const;
 const F = [403, 'forbidden'] as const;
 const TRANSFER = [409, 'owner_must_transfer'] as const;
-/** The events socket upgraded. */
+const CNF = [404, 'connection_not_found'] as const;
+/** The events socket (or agent link) upgraded. */
 const OPEN = 101;
 
 const describeExpect = (e: Expect) => (typeof e === 'number' ? `${e}` : `${e[0]} ${e[1]}`);
@@ -700,6 +702,50 @@ const ROWS: Row[] = [
           assert.equal(p.hostDeviceId, (await cast.host()).device.id);
         },
       };
+    },
+  },
+
+  // ------------------------------------------------------------ connections through the relay
+  {
+    endpoint: 'GET /grids/:gridId/processes/:processId/connections',
+    // The host user (any device) and owners/admins see who connects; other members do not.
+    expect: { anon: U, revoked: U, nonMember: NF, member: F, memberLaptop: F, admin: 200, owner: 200, host: 200, hostLaptop: 200 },
+    async run({ t, cast, me }) {
+      const shared = await cast.process();
+      return http(t, me.token, 'GET', `/grids/${await cast.gridId()}/processes/${shared.id}/connections`);
+    },
+  },
+  {
+    endpoint: 'DELETE /grids/:gridId/processes/:processId/connections',
+    expect: { anon: U, revoked: U, nonMember: NF, member: F, memberLaptop: F, admin: 200, owner: 200, host: 200, hostLaptop: 200 },
+    async run({ t, cast, me }) {
+      const shared = await cast.process();
+      return http(t, me.token, 'DELETE', `/grids/${await cast.gridId()}/processes/${shared.id}/connections`);
+    },
+  },
+  {
+    endpoint: 'DELETE /grids/:gridId/processes/:processId/connections/:connectionId',
+    variant: 'an unknown connection: the allowed get as far as connection_not_found',
+    expect: { anon: U, revoked: U, nonMember: NF, member: F, memberLaptop: F, admin: CNF, owner: CNF, host: CNF, hostLaptop: CNF },
+    async run({ t, cast, me }) {
+      const shared = await cast.process();
+      return http(t, me.token, 'DELETE', `/grids/${await cast.gridId()}/processes/${shared.id}/connections/00000000-0000-4000-8000-000000000000`);
+    },
+  },
+  {
+    endpoint: 'GET /agent/link',
+    variant: 'WebSocket; any signed-in device',
+    expect: { anon: U, revoked: U, nonMember: OPEN, member: OPEN, memberLaptop: OPEN, admin: OPEN, owner: OPEN, host: OPEN, hostLaptop: OPEN },
+    async run({ t, me }) {
+      try {
+        const link = await openLink(t.url, me.token);
+        link.close();
+        return { status: OPEN, body: link.welcome };
+      } catch (err) {
+        const status = (err as { status?: number }).status;
+        if (status === undefined) throw err;
+        return refusedUpgrade(t.anon.linkUrl(), me.token, false);
+      }
     },
   },
 

@@ -53,7 +53,7 @@ export function installJsonBody(app: FastifyInstance): void {
   // UUIDs are accepted in any case and used in lower case, as the database returns them.
   app.addHook('preHandler', async (req) => {
     const params = req.params as Record<string, unknown> | undefined;
-    if (params) for (const k of ['gridId', 'processId', 'userId']) if (typeof params[k] === 'string') params[k] = (params[k] as string).toLowerCase();
+    if (params) for (const k of ['gridId', 'processId', 'userId', 'connectionId']) if (typeof params[k] === 'string') params[k] = (params[k] as string).toLowerCase();
     const body = req.body as Record<string, unknown> | undefined;
     if (body && typeof body === 'object' && typeof body.id === 'string') body.id = body.id.toLowerCase();
   });

@@ -10,6 +10,7 @@ import type { InviteService } from '../services/invite.service.js';
 import type { LivenessService } from '../services/liveness.service.js';
 import type { MemberService } from '../services/member.service.js';
 import type { ProcessService } from '../services/process.service.js';
+import type { TunnelService } from '../services/tunnel.service.js';
 import type { Database } from '../store/database.js';
 import type { GridAccess } from '../services/grid-access.js';
 
@@ -34,6 +35,7 @@ export interface Services {
   members: MemberService;
   processes: ProcessService;
   liveness: LivenessService;
+  tunnels: TunnelService;
 }
 
 /** Error answers every authenticated route can give, for the OpenAPI document and serialization. */

@@ -14,6 +14,8 @@ export interface Subscriber {
  */
 export class EventBus {
   private readonly byGrid = new Map<string, Set<Subscriber>>();
+  /** Sockets tied to a token but to no grid (agent links): they close when the token is revoked. */
+  private readonly byToken = new Set<Pick<Subscriber, 'tokenHash' | 'close'>>();
 
   subscribe(gridId: string, sub: Subscriber): () => void {
     let set = this.byGrid.get(gridId);
@@ -23,6 +25,11 @@ export class EventBus {
       set.delete(sub);
       if (set.size === 0 && this.byGrid.get(gridId) === set) this.byGrid.delete(gridId);
     };
+  }
+
+  watchToken(sub: Pick<Subscriber, 'tokenHash' | 'close'>): () => void {
+    this.byToken.add(sub);
+    return () => void this.byToken.delete(sub);
   }
 
   publish(gridId: string, event: GridEvent): void {
@@ -41,6 +48,7 @@ export class EventBus {
     for (const set of this.byGrid.values()) {
       for (const sub of [...set]) if (sub.tokenHash === tokenHash) sub.close(code, reason);
     }
+    for (const sub of [...this.byToken]) if (sub.tokenHash === tokenHash) sub.close(code, reason);
   }
 
   closeAll(code: number, reason: string): void {

@@ -7,6 +7,7 @@ import { GridsRepository } from '../store/grids.repository.js';
 import type { AuthContext } from './auth.service.js';
 import { atLeast } from './grid-access.js';
 import type { ProcessService } from './process.service.js';
+import type { TunnelService } from './tunnel.service.js';
 
 const memberNotFound = () => new AppError('member_not_found', 'that user is not a member of this grid');
 
@@ -15,6 +16,7 @@ export class MemberService {
   constructor(
     private readonly db: Database,
     private readonly processes: ProcessService,
+    private readonly tunnels: TunnelService,
     private readonly bus: EventBus,
     private readonly log: Logger,
   ) {
@@ -23,7 +25,8 @@ export class MemberService {
 
   /**
    * Leave (yourself) or remove (owner/admin; an admin removes members only).
-   * What the departing member hosts there stops, and their sockets close.
+   * What the departing member hosts there stops, their tunnel streams into it
+   * are reset, and their sockets close.
    * The checks and the change happen in one transaction on locked rows.
    */
   async remove(ctx: AuthContext, gridId: string, userId: string): Promise<void> {
@@ -48,6 +51,8 @@ export class MemberService {
       await grids.deleteMember(gridId, userId);
       return { target: target!, deleteGrid: false };
     });
+    // Their streams into the grid end first (before any await): access is gone the moment the removal commits.
+    this.tunnels.closeForMember(gridId, userId);
     await this.processes.stopAllOfUser(gridId, userId, self ? 'member_left' : 'member_removed');
     if (deleteGrid) {
       // The last member leaving: the grid goes with them.

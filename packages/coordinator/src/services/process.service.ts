@@ -38,6 +38,7 @@ export class ProcessService {
   private readonly live = new Map<string, LiveEntry>();
   private pending = new Map<string, PendingBeat>();
   private readonly heartbeatAnswer: HeartbeatResponse;
+  private readonly changeListeners: Array<(p: Process) => void> = [];
 
   constructor(
     db: Database,
@@ -60,6 +61,11 @@ export class ProcessService {
     return this.repo;
   }
 
+  /** Called after every state change is written (the tunnel relay closes streams of stopped or private processes). */
+  onChange(listener: (p: Process) => void): void {
+    this.changeListeners.push(listener);
+  }
+
   async register(ctx: AuthContext, gridId: string, body: RegisterProcessRequest): Promise<{ process: Process; created: boolean }> {
     await this.access.requireMember(gridId, ctx.user.id);
     const before = body.id ? this.live.get(body.id)?.process.status : undefined;
@@ -73,6 +79,7 @@ export class ProcessService {
       command: body.command ?? null,
       ports: (body.ports ?? []).map((p) => ({ port: p.port, protocol: p.protocol ?? 'tcp' })),
       metadata: body.metadata ?? {},
+      private: body.private ?? false,
     });
     if (!result) {
       throw new AppError('process_id_conflict', 'that process id is registered by another user or in another grid');
@@ -257,5 +264,6 @@ export class ProcessService {
       `process ${p.id} (${p.name}) ${from} → ${p.status}`,
     );
     this.bus.publish(p.gridId, { type: 'process', process: p });
+    for (const listener of this.changeListeners) listener(p);
   }
 }

@@ -21,12 +21,13 @@ interface ProcessRow {
   stop_reason: string | null;
   exit_code: number | null;
   health: ProcessHealth | null;
+  private: boolean;
 }
 
 /** Every read of a process joins its host's names, so an event carries the whole picture. */
 const COLUMNS = `p.id, p.grid_id, p.name, p.kind, p.command, p.ports, p.metadata, p.status,
     p.host_user_id, u.username AS host_username, p.host_device_id, d.name AS host_device_name,
-    p.last_heartbeat_at, p.registered_at, p.stopped_at, p.stop_reason, p.exit_code, p.health`;
+    p.last_heartbeat_at, p.registered_at, p.stopped_at, p.stop_reason, p.exit_code, p.health, p.private`;
 const HOST_JOIN = 'JOIN users u ON u.id = p.host_user_id JOIN devices d ON d.id = p.host_device_id';
 const SELECT = `SELECT ${COLUMNS} FROM grid_processes p ${HOST_JOIN}`;
 
@@ -56,6 +57,7 @@ export const toProcess = (r: ProcessRow): Process => ({
   stopReason: r.stop_reason,
   exitCode: r.exit_code,
   health: r.health,
+  private: r.private,
 });
 
 export interface NewProcess {
@@ -68,6 +70,7 @@ export interface NewProcess {
   command: string | null;
   ports: PortSpec[];
   metadata: Process['metadata'];
+  private: boolean;
 }
 
 export interface PendingBeat {
@@ -102,17 +105,17 @@ export class ProcessesRepository {
   async upsert(p: NewProcess): Promise<{ process: Process; created: boolean } | null> {
     const [r] = await this.db.query<ProcessRow & { created: boolean }>(
       withJoin(
-        `INSERT INTO grid_processes (id, grid_id, host_device_id, host_user_id, name, kind, command, ports, metadata, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, 'online')
+        `INSERT INTO grid_processes (id, grid_id, host_device_id, host_user_id, name, kind, command, ports, metadata, private, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, 'online')
          ON CONFLICT (id) DO UPDATE SET
            host_device_id = EXCLUDED.host_device_id, name = EXCLUDED.name, kind = EXCLUDED.kind, command = EXCLUDED.command,
-           ports = EXCLUDED.ports, metadata = EXCLUDED.metadata, status = 'online',
+           ports = EXCLUDED.ports, metadata = EXCLUDED.metadata, private = EXCLUDED.private, status = 'online',
            last_heartbeat_at = now(), stopped_at = NULL, stop_reason = NULL, exit_code = NULL,
            registered_at = CASE WHEN grid_processes.status = 'stopped' THEN now() ELSE grid_processes.registered_at END
          WHERE grid_processes.host_user_id = EXCLUDED.host_user_id AND grid_processes.grid_id = EXCLUDED.grid_id`,
         ', (xmax = 0) AS created',
       ),
-      [p.id, p.gridId, p.hostDeviceId, p.hostUserId, p.name, p.kind, p.command, JSON.stringify(p.ports), JSON.stringify(p.metadata)],
+      [p.id, p.gridId, p.hostDeviceId, p.hostUserId, p.name, p.kind, p.command, JSON.stringify(p.ports), JSON.stringify(p.metadata), p.private],
     );
     return r ? { process: toProcess(r), created: r.created } : null;
   }

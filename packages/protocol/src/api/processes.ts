@@ -84,6 +84,8 @@ export const Process = Type.Object(
     stopReason: Type.Union([Type.String(), Type.Null()]),
     exitCode: Type.Union([Type.Integer(), Type.Null()]),
     health: Type.Union([ProcessHealth, Type.Null()]),
+    /** Refuses connections through the relay (`grid run --private`). */
+    private: Type.Boolean(),
   },
   { $id: 'Process', additionalProperties: false },
 );
@@ -97,6 +99,8 @@ export const RegisterProcessRequest = Type.Object(
     command: Type.Optional(Type.String({ maxLength: 2048 })),
     ports: Type.Optional(Type.Array(PortSpec, { maxItems: 16 })),
     metadata: Type.Optional(ProcessMetadata),
+    /** true: nobody may connect to it through the relay (default false). */
+    private: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

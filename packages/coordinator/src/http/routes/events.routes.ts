@@ -8,6 +8,7 @@ import { type App, ERRORS, type Services } from '../route-context.js';
 
 /** A reader this far behind is cut off; it reconnects and gets a fresh snapshot. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+const MAX_CLIENT_MESSAGE_BYTES = 4096;
 
 export function eventRoutes(app: App, s: Services): void {
   const grids = new GridsRepository(s.db);
@@ -62,8 +63,10 @@ export function eventRoutes(app: App, s: Services): void {
         clearInterval(ping);
         unsubscribe();
       });
-      // Clients only listen; anything they send is ignored.
-      socket.on('message', () => {});
+      // Clients only listen; anything they send is ignored (the server's frame limit is the agent link's, so big ones close).
+      socket.on('message', (data: Buffer) => {
+        if (data.length > MAX_CLIENT_MESSAGE_BYTES) socket.close(1009, 'message too big');
+      });
 
       void (async () => {
         try {

@@ -1,0 +1,122 @@
+import { CLOSE_CODES, LinkHello, type LinkWelcome, PROTOCOL_VERSION } from '@gridshare/protocol';
+import { Value } from '@sinclair/typebox/value';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import type { AuthContext } from '../services/auth.service.js';
+import type { RelayStream } from './relay-stream.js';
+
+/** An agent that opens its link and says nothing is cut off after this long. */
+const HELLO_TIMEOUT_MS = 10_000;
+
+export interface LinkLimits {
+  windowBytes: number;
+  maxDataBytes: number;
+  idleTimeoutMs: number;
+  pingIntervalMs: number;
+  maxStreams: number;
+}
+
+/** What the relay does with a link once it has said hello. */
+export interface LinkHandler {
+  /** The link is ready (hello answered); the handler registers it. */
+  ready(link: AgentLink): void;
+  frame(link: AgentLink, frame: Buffer): void;
+  closed(link: AgentLink): void;
+}
+
+/**
+ * One agent's WebSocket: the hello, pings, and sending. Its `streams` map
+ * holds the relay streams this link is an end of, by this link's stream id
+ * (odd: the agent opened it as a guest; even: we opened it toward the agent as host).
+ */
+export class AgentLink {
+  readonly streams = new Map<number, RelayStream>();
+  /** The most bytes this link's socket held unsent after one of our sends. */
+  bufferedHighWater = 0;
+  private nextHostSid = 0;
+  private isReady = false;
+  private closed = false;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly auth: AuthContext,
+    private readonly limits: LinkLimits,
+    private readonly handler: LinkHandler,
+    private readonly log: Logger,
+  ) {
+    const helloTimer = setTimeout(() => this.close(CLOSE_CODES.protocolError, 'say hello first'), HELLO_TIMEOUT_MS);
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const ping = setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, limits.pingIntervalMs);
+    socket.on('message', (data: Buffer, isBinary) => {
+      if (this.isReady && isBinary) return handler.frame(this, data);
+      if (!this.isReady && !isBinary) {
+        clearTimeout(helloTimer);
+        return this.hello(data);
+      }
+      this.close(CLOSE_CODES.protocolError, this.isReady ? 'only binary frames after hello' : 'the first message is a JSON hello');
+    });
+    socket.on('close', () => {
+      clearTimeout(helloTimer);
+      clearInterval(ping);
+      this.closed = true;
+      if (this.isReady) handler.closed(this);
+    });
+    socket.on('error', () => {});
+  }
+
+  get deviceId(): string {
+    return this.auth.device.id;
+  }
+  get userId(): string {
+    return this.auth.user.id;
+  }
+  get open(): boolean {
+    return this.isReady && !this.closed;
+  }
+
+  private hello(data: Buffer): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data.toString('utf8'));
+    } catch {
+      msg = undefined;
+    }
+    if (!Value.Check(LinkHello, msg)) return this.close(CLOSE_CODES.protocolError, 'the first message is {"type":"hello","protocol":N,"agentVersion":"…"}');
+    if (msg.protocol !== PROTOCOL_VERSION) {
+      return this.close(CLOSE_CODES.unsupportedProtocol, `this coordinator speaks protocol ${PROTOCOL_VERSION}, the agent ${msg.protocol}: update the older one`);
+    }
+    this.isReady = true;
+    const welcome: LinkWelcome = { type: 'welcome', protocol: PROTOCOL_VERSION, ...this.limits };
+    this.socket.send(JSON.stringify(welcome));
+    this.log.info({ event: 'link.connected', userId: this.userId, deviceId: this.deviceId, agentVersion: msg.agentVersion }, 'agent link connected');
+    this.handler.ready(this);
+  }
+
+  /** A fresh even stream id for a stream we open toward this agent. */
+  allocateHostSid(): number {
+    do this.nextHostSid = this.nextHostSid >= 0xffff_fffe ? 2 : this.nextHostSid + 2;
+    while (this.streams.has(this.nextHostSid));
+    return this.nextHostSid;
+  }
+
+  send(frame: Buffer): void {
+    if (this.closed) return;
+    this.socket.send(frame);
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > this.bufferedHighWater) this.bufferedHighWater = buffered;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.close(code, reason);
+    // 'close' follows once the closing handshake ends; the streams go now.
+    if (this.isReady) this.handler.closed(this);
+    this.isReady = false;
+  }
+}
