@@ -69,8 +69,13 @@ export function ProcessCard({ process: p, gridName, onForceStop }: ProcessCardPr
           </li>
         )}
       </ul>
+      {p.status === 'offline' && (
+        <p className="offline-note">
+          No heartbeats from {p.hostDeviceName}. It comes back online by itself when they resume.
+        </p>
+      )}
       <ProcessHealth process={p} />
-      {p.status !== 'stopped' && <CommandLine command={connectCommand(p.name, gridName)} what={`the connect command for ${p.name}`} />}
+      {p.status === 'online' && <CommandLine command={connectCommand(p.name, gridName)} what={`the connect command for ${p.name}`} />}
       {onForceStop && p.status !== 'stopped' && (
         <div className="process-actions">
           <ConfirmButton label="Force stop" question={`Stop ${p.name} for everyone?`} confirmLabel="Stop it" busyLabel="Stopping…" onConfirm={stop} />

@@ -131,7 +131,7 @@ export function ProcessDetail({ client, process: p, gridName, onForceStop }: Pro
             )}
           </dl>
           <ProcessHealth process={p} />
-          {p.status !== 'stopped' && (
+          {p.status === 'online' && (
             <>
               <h3 className="card-subtitle">Connect</h3>
               <CommandLine command={connectCommand(p.name, gridName)} what={`the connect command for ${p.name}`} />

@@ -5,7 +5,8 @@ import { formatBytes, formatPercent } from './format.js';
 /** What the host's agent last reported: CPU, memory, ports, and a Minecraft server's own status. */
 export function ProcessHealth({ process: p }: { process: Process }) {
   const h = p.health;
-  if (!h || p.status === 'stopped') return null;
+  // Only while online: an offline process's last report (players, open ports) is no longer true.
+  if (!h || p.status !== 'online') return null;
   const ports = h.ports ?? [];
   const mc = h.minecraft;
   return (

@@ -56,6 +56,14 @@ test('health: CPU, memory, ports open or closed, Minecraft players and MOTD', ()
   }
 });
 
+test('offline: what it last reported is not shown as current; says it comes back by itself', () => {
+  render(h(ProcessList, { gridName: 'friends', processes: [aProcess({ name: 'survival', status: 'offline', lastHeartbeatAt: secondsAgo(30), health: { cpuPercent: 50, minecraft: { reachable: true, playersOnline: 3, playersMax: 20 } } })] }));
+  const text = card('survival').textContent!;
+  assert.match(text, /Last heartbeat 30 s ago/);
+  assert.match(text, /comes back online by itself/);
+  assert.doesNotMatch(text, /CPU|Players|grid connect/);
+});
+
 test('how to connect, with a copy button; none for a stopped process', () => {
   render(h(ProcessList, { gridName: 'lan party', processes: [aProcess({ name: 'survival' }), aProcess({ name: 'gone', status: 'stopped', stoppedAt: secondsAgo(5) })] }));
   assert.match(card('survival').textContent!, /grid connect survival --grid 'lan party'/);
