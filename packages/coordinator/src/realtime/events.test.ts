@@ -12,7 +12,8 @@ describeEachEngine('events WebSocket', (engine) => {
   let gridId: string;
 
   before(async () => {
-    t = await startTestCoordinator(engine, { GRID_WS_PING_INTERVAL_MS: '150' });
+    // A long heartbeat interval: within it, only notable health changes are events.
+    t = await startTestCoordinator(engine, { GRID_WS_PING_INTERVAL_MS: '150', GRID_HEARTBEAT_INTERVAL_MS: '60000', GRID_STALE_AFTER_MS: '120000' });
     ({ alice, bob, gridId } = await twoInAGrid(t, 'events'));
   });
   after(() => t.close());
@@ -33,13 +34,17 @@ describeEachEngine('events WebSocket', (engine) => {
     await alice.client.heartbeat(gridId, p.id, { health: { alive: true, cpuPercent: 12 } });
     const health = (await ws.next((e) => e.type === 'process' && e.process.id === p.id && e.process.health !== null)) as ProcessEvent;
     assert.equal(health.process.health?.cpuPercent, 12);
-    // The same health again is not a change.
+    // Within the heartbeat interval, CPU and memory moving is not news; a port closing is.
     const before = ws.events.length;
     await alice.client.heartbeat(gridId, p.id, { health: { alive: true, cpuPercent: 12 } });
+    await alice.client.heartbeat(gridId, p.id, { health: { alive: true, cpuPercent: 40, rssBytes: 1024 } });
+    await alice.client.heartbeat(gridId, p.id, { health: { alive: true, cpuPercent: 41, ports: [{ port: 80, open: false }] } });
+    const portClosed = (await ws.next((e) => e.type === 'process' && e.process.id === p.id && e.process.health?.ports !== undefined, 5000, before)) as ProcessEvent;
+    assert.equal(portClosed.process.health?.ports?.[0]?.open, false);
     await alice.client.unregisterProcess(gridId, p.id);
     const stopped = (await ws.next((e) => e.type === 'process' && e.process.status === 'stopped', 5000, before)) as ProcessEvent;
     assert.equal(stopped.process.id, p.id);
-    assert.equal(ws.events.length, before + 1, 'an unchanged heartbeat sends nothing');
+    assert.equal(ws.events.length, before + 2, 'only the port change and the stop were sent');
     ws.close();
   });
 

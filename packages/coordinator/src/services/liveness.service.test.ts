@@ -63,6 +63,18 @@ describeEachEngine('liveness', (engine) => {
     watcher.close();
   });
 
+  test('subscribers hear of a steady process once per heartbeat interval, so its last heartbeat never looks stale', async () => {
+    const watcher = await openEvents(bob.client.eventsUrl(gridId), bob.token);
+    const { process: p } = await alice.client.registerProcess(gridId, { name: 'quiet' });
+    await watcher.next(isProcessEvent(p.id, 'online'));
+    const from = watcher.events.length;
+    await new Promise((r) => setTimeout(r, t.config.heartbeatIntervalMs + 50));
+    await alice.client.heartbeat(gridId, p.id);
+    const fresh = (await watcher.next(isProcessEvent(p.id, 'online'), 5000, from)) as ProcessEvent;
+    assert.ok(Date.parse(fresh.process.lastHeartbeatAt) > Date.parse(p.lastHeartbeatAt));
+    watcher.close();
+  });
+
   test('a process heartbeated on time never goes offline', async () => {
     const watcher = await openEvents(bob.client.eventsUrl(gridId), bob.token);
     const { process: p } = await alice.client.registerProcess(gridId, { name: 'steady' });

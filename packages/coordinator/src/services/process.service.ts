@@ -2,6 +2,7 @@ import type {
   HeartbeatRequest,
   HeartbeatResponse,
   Process,
+  ProcessHealth,
   ProcessStatus,
   RegisterProcessRequest,
   UnregisterRequest,
@@ -24,7 +25,17 @@ type Transition = ProcessStatus | 'registered' | 'reregistered';
 /** An online process this coordinator has seen: enough to answer its heartbeats without the database. */
 interface LiveEntry {
   process: Process;
-  healthKey: string;
+  /** What of its health a person would notice changing (see notable()). */
+  notableKey: string;
+  /** When subscribers last heard of it (Date.now()). */
+  publishedAt: number;
+}
+
+/** Alive, open ports, players: a change here is news at once; CPU, memory and uptime can wait. */
+function notable(h: ProcessHealth | null | undefined): string {
+  if (!h) return '';
+  const mc = h.minecraft;
+  return JSON.stringify([h.alive, h.ports, mc?.reachable, mc?.playersOnline, mc?.playersMax, mc?.motd, mc?.version]);
 }
 
 /**
@@ -117,16 +128,25 @@ export class ProcessService {
     return this.heartbeatAnswer;
   }
 
+  /**
+   * Records a heartbeat for the next flush. Subscribers hear of it at once when
+   * something notable changed, otherwise at most once per heartbeat interval
+   * (so a "last heartbeat" shown to people never lags more than that, and a
+   * flood of heartbeats is not a flood of events).
+   */
   private accept(entry: LiveEntry, body: HeartbeatRequest): void {
     this.metrics.heartbeats.inc();
     const id = entry.process.id;
     const prev = this.pending.get(id);
-    this.pending.set(id, { id, health: body.health ?? prev?.health });
-    if (body.health === undefined) return;
-    const key = JSON.stringify(body.health);
-    if (key === entry.healthKey) return;
-    entry.healthKey = key;
-    entry.process = { ...entry.process, health: body.health, lastHeartbeatAt: new Date().toISOString() };
+    const health = body.health ?? prev?.health;
+    this.pending.set(id, { id, health });
+    const now = Date.now();
+    const due = now - entry.publishedAt >= this.config.heartbeatIntervalMs;
+    const key = body.health === undefined ? entry.notableKey : notable(body.health);
+    if (!due && key === entry.notableKey) return;
+    entry.notableKey = key;
+    entry.publishedAt = now;
+    entry.process = { ...entry.process, ...(health ? { health } : {}), lastHeartbeatAt: new Date(now).toISOString() };
     this.bus.publish(entry.process.gridId, { type: 'process', process: entry.process });
   }
 
@@ -225,9 +245,9 @@ export class ProcessService {
   private remember(p: Process): LiveEntry {
     if (p.status !== 'online') {
       this.live.delete(p.id);
-      return { process: p, healthKey: JSON.stringify(p.health) };
+      return { process: p, notableKey: notable(p.health), publishedAt: Date.now() };
     }
-    const entry = { process: p, healthKey: p.health === null ? '' : JSON.stringify(p.health) };
+    const entry = { process: p, notableKey: notable(p.health), publishedAt: Date.now() };
     this.live.set(p.id, entry);
     return entry;
   }
