@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestCoordinator, type TestCoordinator } from '../packages/coordinator/src/testing/harness.js';
-import { buildWebApp, chromiumProblem, type Front, launchChromium, SCREENSHOTS, startFront } from './web-harness.js';
+import { buildWebApp, chromiumProblem, launchChromium, SCREENSHOTS } from './web-harness.js';
 
 /*
  * The web app in a real headless Chromium against a real coordinator: two
@@ -18,6 +18,7 @@ const PROBLEM = chromiumProblem();
 const SKIP = PROBLEM && process.env.CI !== 'true' ? PROBLEM : false;
 const PASSWORD = 'correct horse battery';
 const DESKTOP = { viewport: { width: 1280, height: 820 }, deviceScaleFactor: 1 };
+const ENV = (webRoot: string) => ({ GRID_HEARTBEAT_INTERVAL_MS: '300', GRID_STALE_AFTER_MS: '1500', GRID_WEB_ROOT: webRoot });
 const PHONE = { viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 async function until<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
@@ -57,7 +58,7 @@ class Beater {
 
 describe('web app in Chromium', { skip: SKIP }, () => {
   let t: TestCoordinator;
-  let front: Front;
+  let url: string;
   let browser: Browser;
   let dist: string;
   let a: BrowserContext; // alice, the owner
@@ -74,8 +75,9 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     dist = await mkdtemp(join(tmpdir(), 'gridshare-web-'));
     await buildWebApp(dist);
     await mkdir(SCREENSHOTS, { recursive: true });
-    t = await startTestCoordinator('pglite', { GRID_HEARTBEAT_INTERVAL_MS: '300', GRID_STALE_AFTER_MS: '1500' });
-    front = await startFront(dist, () => t.url);
+    // The coordinator serves the built app at / (index.html for app routes), as `grid serve` does.
+    t = await startTestCoordinator('pglite', ENV(dist));
+    url = t.url;
     browser = await launchChromium();
     a = await browser.newContext(DESKTOP);
     b = await browser.newContext(DESKTOP);
@@ -88,13 +90,12 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     survival?.stop();
     webapp?.stop();
     await browser?.close();
-    await front?.close();
     await t?.close();
     if (dist) await rm(dist, { recursive: true, force: true });
   });
 
   test('sign up and log in through the pages; the browser is a device named from its user agent; log out', async () => {
-    await pageA.goto(`${front.url}/login`);
+    await pageA.goto(`${url}/login`);
     await pageA.getByRole('heading', { name: 'Welcome back' }).waitFor();
     await shot(pageA, 'login');
     await pageA.getByRole('link', { name: 'Create an account' }).click();
@@ -130,7 +131,7 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     await pageA.getByText('Expires in 7 d · 0 of 5 uses').first().waitFor();
     await shot(pageA, 'invite-panel');
 
-    await pageB.goto(`${front.url}/signup`);
+    await pageB.goto(`${url}/signup`);
     await pageB.getByLabel('Username').fill('bob');
     await pageB.getByLabel('Password').fill(PASSWORD);
     await pageB.getByRole('button', { name: 'Sign up' }).click();
@@ -200,7 +201,7 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     assert.deepEqual((await pageB.locator('.timeline-title').allTextContents()).slice(0, 3), ['Back online', 'Went offline', 'Registered and online']);
     await shot(pageB, 'process-detail');
 
-    await pageA.goto(`${front.url}/grids/${gridId}`);
+    await pageA.goto(`${url}/grids/${gridId}`);
     const cardA = pageA.locator('li.process', { has: pageA.getByRole('link', { name: 'survival', exact: true }) });
     await cardA.getByRole('button', { name: 'Force stop' }).click();
     await cardA.getByRole('button', { name: 'Stop it' }).click();
@@ -211,7 +212,7 @@ describe('web app in Chromium', { skip: SKIP }, () => {
   });
 
   test('owner actions: change a member’s role (bob sees it live) and revoke an invite', async () => {
-    await pageB.goto(`${front.url}/grids/${gridId}/members`);
+    await pageB.goto(`${url}/grids/${gridId}/members`);
     await pageA.getByRole('link', { name: /^Members/ }).click();
     await pageA.getByLabel('Role of bob').selectOption('admin');
     await pageA.getByRole('button', { name: 'Save' }).click();
@@ -230,12 +231,12 @@ describe('web app in Chromium', { skip: SKIP }, () => {
   test('a non-member gets a clear "not found" page', async () => {
     const c = await browser.newContext(DESKTOP);
     const page = await c.newPage();
-    await page.goto(`${front.url}/signup`);
+    await page.goto(`${url}/signup`);
     await page.getByLabel('Username').fill('carol');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'You are not in any grid yet' }).waitFor();
-    await page.goto(`${front.url}/grids/${gridId}`);
+    await page.goto(`${url}/grids/${gridId}`);
     await page.getByRole('heading', { name: 'Grid not found' }).waitFor();
     assert.match((await page.locator('main').textContent())!, /you are not a member/);
     assert.equal(await page.title(), 'Not found — Gridshare');
@@ -243,18 +244,22 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     await c.close();
   });
 
-  test('the reconnecting banner shows while cut off and while the coordinator restarts, and goes away after', async () => {
-    await pageB.goto(`${front.url}/grids/${gridId}`);
+  test('the reconnecting banner shows while the coordinator is down or restarting, and goes away after', async () => {
+    await pageB.goto(`${url}/grids/${gridId}`);
     await until('webapp online', async () => (await badgeOf(pageB, 'webapp').textContent()) === 'Online');
     const banner = pageB.getByText('Reconnecting…');
     assert.equal(await banner.count(), 0);
 
-    front.cutOff(true);
+    // The coordinator goes away for a while: the banner stays up until it is back.
+    await t.coordinator.close();
     await banner.waitFor();
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(await banner.isVisible(), true, 'still reconnecting while the coordinator is down');
     await shot(pageB, 'reconnecting');
-    front.cutOff(false);
+    t = await startTestCoordinator('pglite', { ...ENV(dist), PORT: new URL(url).port }, t.testDb);
     await banner.waitFor({ state: 'hidden', timeout: 15_000 });
 
+    // A quick restart, as TestCoordinator.restart() does it: down and up again.
     const seen = banner.waitFor({ timeout: 15_000 });
     t = await t.restart();
     await seen;
@@ -268,12 +273,12 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     webapp.start();
     const m = await browser.newContext(PHONE);
     const page = await m.newPage();
-    await page.goto(`${front.url}/login`);
+    await page.goto(`${url}/login`);
     await page.getByLabel('Username').fill('bob');
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Hi, bob' }).waitFor();
-    await page.goto(`${front.url}/grids/${gridId}`);
+    await page.goto(`${url}/grids/${gridId}`);
     await until('webapp online', async () => (await badgeOf(page, 'webapp').textContent()) === 'Online');
     assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 375);
     assert.equal(await page.getByRole('navigation', { name: 'Grids' }).isVisible(), false);

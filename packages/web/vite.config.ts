@@ -1,5 +1,5 @@
 import react from '@vitejs/plugin-react';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 
 // `npm run dev -w @gridshare/web` proxies the API to a coordinator on :8080 (`npm start`).
 const coordinator = process.env.GRID_COORDINATOR_URL ?? 'http://127.0.0.1:8080';
@@ -11,9 +11,26 @@ const coordinator = process.env.GRID_COORDINATOR_URL ?? 'http://127.0.0.1:8080';
  * of crashing it on load.
  */
 const PROTOCOL_DIST = /[\\/]packages[\\/]protocol[\\/]dist[\\/]/;
+const NODE_ONLY = new Set(['./tunnel.js']);
+
+/** The dev server does not tree-shake: there the Node-only modules are replaced by an empty one. */
+function skipNodeOnlyProtocol(): Plugin {
+  const EMPTY = '\0gridshare-node-only';
+  return {
+    name: 'gridshare-skip-node-only-protocol',
+    apply: 'serve',
+    enforce: 'pre',
+    resolveId(source, importer) {
+      return importer && PROTOCOL_DIST.test(importer) && NODE_ONLY.has(source) ? EMPTY : null;
+    },
+    load(id) {
+      return id === EMPTY ? 'export {};' : null;
+    },
+  };
+}
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), skipNodeOnlyProtocol()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -22,5 +39,7 @@ export default defineConfig({
       treeshake: { moduleSideEffects: (id: string) => !PROTOCOL_DIST.test(id) },
     },
   },
+  // Served as it is (not pre-bundled), so the plugin above sees its imports.
+  optimizeDeps: { exclude: ['@gridshare/protocol'] },
   server: { proxy: { '/api': { target: coordinator, ws: true } } },
 });

@@ -7,8 +7,8 @@ import { paths } from '../../app/routes.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { FormError } from '../../components/states.js';
 import { useNow } from '../../components/use-now.js';
-import { CommandLine } from './command-line.js';
-import { connectCommand, formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
+import { ConnectHint } from './connect-hint.js';
+import { formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
 import { ProcessHealth } from './process-health.js';
 import { StatusBadge } from './status-badge.js';
 
@@ -75,7 +75,7 @@ export function ProcessCard({ process: p, gridName, onForceStop }: ProcessCardPr
         </p>
       )}
       <ProcessHealth process={p} />
-      {p.status === 'online' && <CommandLine command={connectCommand(p.name, gridName)} what={`the connect command for ${p.name}`} />}
+      {p.status === 'online' && <ConnectHint process={p} gridName={gridName} />}
       {onForceStop && p.status !== 'stopped' && (
         <div className="process-actions">
           <ConfirmButton label="Force stop" question={`Stop ${p.name} for everyone?`} confirmLabel="Stop it" busyLabel="Stopping…" onConfirm={stop} />

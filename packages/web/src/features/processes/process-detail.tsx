@@ -8,8 +8,8 @@ import { ConfirmButton } from '../../components/confirm-button.js';
 import { PageHeader } from '../../components/page-header.js';
 import { ErrorState, FormError, Loading } from '../../components/states.js';
 import { useNow } from '../../components/use-now.js';
-import { CommandLine } from './command-line.js';
-import { connectCommand, formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
+import { ConnectHint } from './connect-hint.js';
+import { formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
 import { ProcessHealth } from './process-health.js';
 import { ProcessHistory } from './process-history.js';
 import { StatusBadge } from './status-badge.js';
@@ -134,7 +134,7 @@ export function ProcessDetail({ client, process: p, gridName, onForceStop }: Pro
           {p.status === 'online' && (
             <>
               <h3 className="card-subtitle">Connect</h3>
-              <CommandLine command={connectCommand(p.name, gridName)} what={`the connect command for ${p.name}`} />
+              <ConnectHint process={p} gridName={gridName} />
             </>
           )}
         </section>

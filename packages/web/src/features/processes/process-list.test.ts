@@ -71,6 +71,12 @@ test('how to connect, with a copy button; none for a stopped process', () => {
   assert.equal(within(card('gone')).queryByText(/grid connect/), null);
 });
 
+test('a private process has no connect command, and says why', () => {
+  render(h(ProcessList, { gridName: 'friends', processes: [aProcess({ name: 'secret', private: true })] }));
+  assert.match(card('secret').textContent!, /Private: alice shares it without connections through Gridshare/);
+  assert.equal(within(card('secret')).queryByText(/grid connect/), null);
+});
+
 test('empty: says how to share the first process', () => {
   render(h(ProcessList, { gridName: 'friends', processes: [] }));
   assert.ok(screen.getByRole('heading', { name: 'Nothing shared yet' }));
