@@ -36,3 +36,9 @@ test('an invalid value stops the start with one line naming the variable', () =>
   }
   assert.throws(() => loadConfig({}, { port: 'x' }), /^ConfigError: --port must be/);
 });
+
+test('GRID_WEB_ROOT: a folder, off, or (unset) the built app beside the package', () => {
+  assert.equal(loadConfig({ GRID_WEB_ROOT: '/srv/web' }).webRoot, '/srv/web');
+  assert.equal(loadConfig({ GRID_WEB_ROOT: 'off' }).webRoot, null);
+  assert.equal(loadConfig({}).webRoot, undefined);
+});

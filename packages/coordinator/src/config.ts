@@ -25,8 +25,8 @@ export interface CoordinatorConfig {
   readonly authRateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
   readonly logLevel: string;
-  /** Directory of built web assets served at / (none when undefined or missing). */
-  readonly webRoot: string | undefined;
+  /** Directory of the built web app served at /: undefined = packages/web/dist when built; null = serve none (GRID_WEB_ROOT=off). */
+  readonly webRoot: string | null | undefined;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +50,12 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got '${raw}')`);
   }
   return value;
+}
+
+function webRoot(raw: string | undefined): string | null | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  return v === 'off' ? null : v;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -96,6 +102,6 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Coo
     authRateLimitPerMinute: integer('GRID_AUTH_RATE_LIMIT', env.GRID_AUTH_RATE_LIMIT, 20, 1, 1_000_000),
     bodyLimitBytes: integer('GRID_BODY_LIMIT_BYTES', env.GRID_BODY_LIMIT_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel,
-    webRoot: env.GRID_WEB_ROOT?.trim() || undefined,
+    webRoot: webRoot(env.GRID_WEB_ROOT),
   });
 }

@@ -57,7 +57,8 @@ export class GridClient {
   constructor(opts: ClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.token = opts.token;
-    this.fetchImpl = opts.fetch ?? fetch;
+    // Called through a closure: browsers refuse window.fetch called as another object's method.
+    this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
   }
 
   withToken(token: string | undefined): GridClient {

@@ -12,7 +12,8 @@ export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', impo
  * itself (/grids/…) get index.html; /api, /healthz and friends are untouched.
  * Returns whether it is serving.
  */
-export async function serveWebApp(app: App, root: string | undefined): Promise<boolean> {
+export async function serveWebApp(app: App, root: string | null | undefined): Promise<boolean> {
+  if (root === null) return false;
   const dir = root ?? DEFAULT_WEB_ROOT;
   if (!existsSync(join(dir, 'index.html'))) return false;
   await app.register(fastifyStatic, { root: dir, prefix: '/', wildcard: false, index: ['index.html'] });

@@ -17,6 +17,8 @@ export const TEST_ENV = {
   GRID_FLUSH_INTERVAL_MS: '50',
   GRID_WS_PING_INTERVAL_MS: '1000',
   GRID_AUTH_RATE_LIMIT: '100000',
+  // API only, whether or not packages/web/dist is built; web tests point this at a build.
+  GRID_WEB_ROOT: 'off',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
 };
 
