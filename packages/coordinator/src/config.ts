@@ -24,6 +24,8 @@ export interface CoordinatorConfig {
   /** Signup, login and join attempts per client address per minute. */
   readonly authRateLimitPerMinute: number;
   readonly bodyLimitBytes: number;
+  /** How long a token lookup is trusted without asking the database (a logout here evicts at once). */
+  readonly tokenCacheMs: number;
   readonly logLevel: string;
   /** Directory of the built web app served at /: undefined = packages/web/dist when built; null = serve none (GRID_WEB_ROOT=off). */
   readonly webRoot: string | null | undefined;
@@ -100,6 +102,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Coo
     tunnelIdleTimeoutMs: integer('GRID_TUNNEL_IDLE_TIMEOUT_MS', env.GRID_TUNNEL_IDLE_TIMEOUT_MS, 30 * 60_000, 100, 7 * 86_400_000),
     tunnelMaxStreams: integer('GRID_TUNNEL_MAX_STREAMS', env.GRID_TUNNEL_MAX_STREAMS, 256, 1, 65_536),
     authRateLimitPerMinute: integer('GRID_AUTH_RATE_LIMIT', env.GRID_AUTH_RATE_LIMIT, 20, 1, 1_000_000),
+    tokenCacheMs: integer('GRID_TOKEN_CACHE_MS', env.GRID_TOKEN_CACHE_MS, 10_000, 0, 600_000),
     bodyLimitBytes: integer('GRID_BODY_LIMIT_BYTES', env.GRID_BODY_LIMIT_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel,
     webRoot: webRoot(env.GRID_WEB_ROOT),

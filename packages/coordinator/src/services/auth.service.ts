@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import { AccountsRepository, type Principal } from '../store/accounts.repository.js';
+import { isDatabaseUnavailable } from '../store/database-errors.js';
 import type { Database } from '../store/database.js';
 import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 import { hashToken, newToken } from './tokens.js';
@@ -18,12 +19,6 @@ interface CacheEntry {
   expiresAt: number;
 }
 
-/**
- * How long a token lookup is trusted without asking the database again. A
- * logout on this coordinator evicts at once; another coordinator sharing the
- * database notices within this window.
- */
-const TOKEN_CACHE_MS = 10_000;
 const TOKEN_CACHE_MAX = 50_000;
 /** last_seen_at is a hint, not an audit log: written at most this often per device. */
 const TOUCH_EVERY_MS = 60_000;
@@ -32,7 +27,7 @@ export class AuthService {
   private readonly accounts: AccountsRepository;
   /**
    * Keyed by the raw token, so a hit costs no hashing (the hot path of every
-   * heartbeat). Raw tokens stay in memory at most TOKEN_CACHE_MS.
+   * heartbeat). Raw tokens stay in memory only as cache keys.
    */
   private readonly cache = new Map<string, CacheEntry>();
   private readonly touched = new Map<string, number>();
@@ -43,6 +38,12 @@ export class AuthService {
     private readonly db: Database,
     private readonly bus: EventBus,
     private readonly log: Logger,
+    /**
+     * How long a token lookup is trusted without asking the database again. A
+     * logout on this coordinator evicts at once; another coordinator sharing
+     * the database notices within this window.
+     */
+    private readonly cacheMs = 10_000,
   ) {
     this.accounts = new AccountsRepository(db);
   }
@@ -77,7 +78,7 @@ export class AuthService {
   async logout(ctx: AuthContext): Promise<void> {
     const now = Date.now();
     for (const [hash, until] of this.revoked) if (until <= now) this.revoked.delete(hash);
-    this.revoked.set(ctx.tokenHash, now + TOKEN_CACHE_MS);
+    this.revoked.set(ctx.tokenHash, now + this.cacheMs);
     await this.accounts.revokeToken(ctx.tokenHash);
     for (const [token, entry] of this.cache) if (entry.ctx.tokenHash === ctx.tokenHash) this.cache.delete(token);
     this.bus.disconnectToken(ctx.tokenHash, CLOSE_CODES.unauthorized, 'logged out');
@@ -94,12 +95,20 @@ export class AuthService {
       return hit.ctx;
     }
     const tokenHash = hashToken(token);
-    let principal = await this.accounts.findPrincipalByTokenHash(tokenHash);
+    let principal: Principal | null;
+    try {
+      principal = await this.accounts.findPrincipalByTokenHash(tokenHash);
+    } catch (err) {
+      // The database is down: a token we knew a moment ago still counts (stale-if-error), so
+      // agents' heartbeats keep being accepted through an outage.
+      if (hit && isDatabaseUnavailable(err) && !this.revoked.has(tokenHash)) return hit.ctx;
+      throw err;
+    }
     if (this.revoked.has(tokenHash)) principal = null;
     if (!principal) throw new AppError('unauthorized', 'this token is unknown or was revoked; log in again');
     const ctx = Object.freeze({ ...principal, tokenHash });
     if (this.cache.size >= TOKEN_CACHE_MAX) this.cache.clear();
-    this.cache.set(token, { ctx, expiresAt: now + TOKEN_CACHE_MS });
+    this.cache.set(token, { ctx, expiresAt: now + this.cacheMs });
     this.touch(principal.device.id, now);
     return ctx;
   }
