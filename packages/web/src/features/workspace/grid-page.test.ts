@@ -63,7 +63,7 @@ test('a grid that does not exist for me is a clear "not found" page', async () =
   await screen.findByRole('heading', { name: 'Grid not found' });
   assert.ok(screen.getByText(/you are not a member/));
   assert.ok(screen.getAllByRole('link', { name: 'Join with a code' }).at(-1)!.classList.contains('btn-primary'));
-  assert.equal(document.title, 'Not found — Gridshare');
+  await waitFor(() => assert.equal(document.title, 'Not found — Gridshare'));
   assert.equal(FakeWebSocket.instances.length, 0);
 });
 
