@@ -11,7 +11,7 @@ export const AGENT_ENV = {
   GRID_POLL_MS: '100',
   GRID_RESTART_BASE_MS: '200',
   GRID_RESTART_MAX_MS: '400',
-  GRID_STABLE_AFTER_MS: '3000',
+  GRID_STABLE_AFTER_MS: '10000',
   GRID_MAX_FAST_CRASHES: '3',
   GRID_STOP_TIMEOUT_MS: '2000',
   LOG_LEVEL: 'info',
@@ -115,7 +115,7 @@ export function killGroup(pgid: number, signal: NodeJS.Signals = 'SIGKILL'): voi
   }
 }
 
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

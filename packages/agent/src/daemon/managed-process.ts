@@ -161,7 +161,8 @@ export class ManagedProcess {
     if (child) {
       child.once('exit', (code, signal) => {
         if (ac.signal.aborted) return;
-        void this.serial(() => this.exited(code !== null ? exitFromCode(code) : { code: null, signal }));
+        const endedAt = Date.now(); // now, not when the queue gets to it: a slow registration is not run time
+        void this.serial(() => this.exited(code !== null ? exitFromCode(code) : { code: null, signal }, false, endedAt));
       });
       return;
     }
@@ -170,7 +171,8 @@ export class ManagedProcess {
     void waitForExitByPolling({ pid, startTimeTicks }, this.deps.config.pollMs, ac.signal).then(async () => {
       if (ac.signal.aborted) return;
       const recorded = this.record.spec.mode === 'run' ? await readRecordedExit(this.deps.config.paths.exitsDir, this.id) : null;
-      await this.serial(() => this.exited(recorded ?? { code: null, signal: null }));
+      const endedAt = Date.now();
+      await this.serial(() => this.exited(recorded ?? { code: null, signal: null }, false, endedAt));
     });
   }
 
@@ -215,12 +217,12 @@ export class ManagedProcess {
   }
 
   /** It exited by itself: report at once, then apply the restart policy. */
-  private async exited(exit: Exit, whileAgentDown = false): Promise<void> {
+  private async exited(exit: Exit, whileAgentDown = false, endedAt = Date.now()): Promise<void> {
     if (this.expectingExit) return;
     this.watching?.abort();
     await this.loop?.stop();
     const rt = this.record.runtime;
-    const ranForMs = rt.startedAt ? Date.now() - Date.parse(rt.startedAt) : 0;
+    const ranForMs = rt.startedAt ? endedAt - Date.parse(rt.startedAt) : 0;
     rt.lastExit = { code: exit.code, signal: exit.signal, at: new Date().toISOString() };
     Object.assign(rt, { pid: null, startTimeTicks: null });
     const reason = failed(exit) ? 'crashed' : 'exited';
