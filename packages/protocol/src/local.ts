@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { User, Device } from './api/auth.js';
+import { Connection } from './api/connections.js';
 import { PortSpec, Process, ProcessKind } from './api/processes.js';
 import { ERROR_STATUS } from './errors.js';
 
@@ -224,3 +225,10 @@ export type ConnectEvent =
   | { type: 'opened'; client: string; connectionId: string | null }
   | { type: 'closed'; client: string; connectionId: string | null; bytesIn: number; bytesOut: number; reason: string }
   | { type: 'refused'; client: string; code: string; message: string };
+
+/** `grid connections`: the coordinator's records of connections to processes of this PC, newest first. */
+export const LocalConnectionsResponse = Type.Object(
+  { connections: Type.Array(Type.Object({ processName: Type.String(), connection: Connection }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+export type LocalConnectionsResponse = Static<typeof LocalConnectionsResponse>;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerAccount } from './commands/account.js';
 import { registerAgent } from './commands/agent.js';
+import { registerConnect } from './commands/connect.js';
 import { registerGrids } from './commands/grids.js';
 import { registerProcesses } from './commands/processes.js';
 import { registerPs } from './commands/ps.js';
@@ -20,5 +21,6 @@ registerAccount(program);
 registerGrids(program);
 registerProcesses(program);
 registerPs(program);
+registerConnect(program);
 
 await program.parseAsync(process.argv);

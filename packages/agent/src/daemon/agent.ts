@@ -1,5 +1,7 @@
 import {
   type AgentStatus,
+  type ConnectEvent,
+  type LocalConnectionsResponse,
   GridClient,
   type LocalProcess,
   type LoginRequest,
@@ -21,6 +23,10 @@ import { pickByRef, resolveGrid } from './grid-resolver.js';
 import { ManagedProcess } from './managed-process.js';
 import { exitFilePath, outLogPath, rotateIfLarge } from '../supervisor/process-runner.js';
 import { Session } from './session.js';
+import { ConnectSession, resolveConnectTarget } from '../tunnel/connect-session.js';
+import { CoordinatorLink } from '../tunnel/coordinator-link.js';
+import { closeConnections, listConnections } from '../tunnel/host-connections.js';
+import { dialForHost } from '../tunnel/host-dialer.js';
 
 export const AGENT_VERSION = '0.1.0';
 /** How often output logs are checked against their size limit. */
@@ -31,6 +37,8 @@ const KEEP_FINISHED = 25;
 /** The daemon's heart: the processes of this PC, their state file, and the session with the coordinator. */
 export class Agent {
   readonly session: Session;
+  /** The one WebSocket to the coordinator while logged in: tunnels (as guest and as host). */
+  readonly link: CoordinatorLink;
   private readonly store: StateStore;
   private readonly processes = new Map<string, ManagedProcess>();
   private readonly sampler = new GroupSampler();
@@ -43,6 +51,7 @@ export class Agent {
   ) {
     this.session = new Session(config.paths);
     this.store = new StateStore(config.paths.state);
+    this.link = new CoordinatorLink(this.session, AGENT_VERSION, log, (link, req) => dialForHost(link, req, (id) => this.processes.get(id), log));
   }
 
   /** Loads the session and state, then resumes: live processes are adopted, dead ones reported. */
@@ -50,6 +59,7 @@ export class Agent {
     await mkdir(this.config.paths.logsDir, { recursive: true, mode: 0o700 });
     await mkdir(this.config.paths.exitsDir, { recursive: true, mode: 0o700 });
     await this.session.load();
+    this.link.start();
     const state = await this.store.load();
     for (const record of state.processes) this.processes.set(record.id, this.managed(record));
     await this.resume();
@@ -89,6 +99,7 @@ export class Agent {
   /** The agent stops; its processes keep running (their heartbeats resume with the next agent). */
   async stop(): Promise<void> {
     clearInterval(this.rotation);
+    this.link.stop();
     await Promise.all([...this.processes.values()].map((p) => p.detach()));
     await this.save();
   }
@@ -106,6 +117,7 @@ export class Agent {
       throw fromApiError(err);
     }
     await this.session.save({ server, user: res.user, device: res.device }, res.token);
+    this.link.restart();
     this.log.info({ server, user: res.user.username, device: res.device.name }, `logged in as ${res.user.username}`);
     // Heartbeats that stopped on a refused token start again.
     for (const mp of this.processes.values()) if (mp.live && mp.record.runtime.message?.includes('grid login')) await mp.attach(false);
@@ -115,6 +127,7 @@ export class Agent {
   async logout(): Promise<void> {
     const c = this.session.client();
     if (c) await c.logout().catch(() => {});
+    this.link.stop();
     await this.session.clear();
   }
 
@@ -141,7 +154,7 @@ export class Agent {
       gridId: grid.id,
       name: req.name.trim(),
       kind: req.kind ?? 'generic',
-      spec: { command: req.command, cwd: req.cwd, env: req.env, ports: req.ports.map((port) => ({ port, protocol: 'tcp' })), restart: req.restart, mode: 'run' },
+      spec: { command: req.command, cwd: req.cwd, env: req.env, ports: req.ports.map((port) => ({ port, protocol: 'tcp' })), restart: req.restart, mode: 'run', private: req.private ?? false },
       runtime: emptyRuntime(),
     };
     const mp = this.managed(record);
@@ -170,7 +183,7 @@ export class Agent {
       gridId: grid.id,
       name: req.name.trim(),
       kind: req.kind ?? 'generic',
-      spec: { command: [], cwd: '/', env: {}, ports: [{ port: req.port, protocol: 'tcp' }], restart: 'never', mode: 'share' },
+      spec: { command: [], cwd: '/', env: {}, ports: [{ port: req.port, protocol: 'tcp' }], restart: 'never', mode: 'share', private: req.private ?? false },
       runtime: { ...emptyRuntime(), state: 'running', pid: main.pid, startTimeTicks: main.startTimeTicks, startedAt: new Date().toISOString() },
     };
     const mp = this.managed(record);
@@ -227,7 +240,27 @@ export class Agent {
       agent: { pid: process.pid, version: AGENT_VERSION, startedAt: this.startedAt, home: this.config.paths.home },
       session: this.session.info,
       processes: [...this.processes.values()].map((p) => p.record),
+      link: this.link.status(),
     };
+  }
+
+  // ---- tunnels -------------------------------------------------------------------------------
+
+  /** `grid connect`: a local listener whose connections reach a process of my grids through the relay. */
+  async connect(sel: ProcessSelector, localPort: number | undefined, port: number | undefined, emit: (e: ConnectEvent) => void): Promise<ConnectSession> {
+    const target = await resolveConnectTarget(this.client(), sel.process, sel.grid, port);
+    return ConnectSession.open(this.link, target, localPort, emit, this.log);
+  }
+
+  /** `grid connections`: who connected to the processes of this PC (or one of them). */
+  async connections(sel: ProcessSelector | null, openOnly: boolean): Promise<LocalConnectionsResponse> {
+    const mps = sel ? [await this.select(sel, false)] : [...this.processes.values()];
+    return listConnections(this.client(), mps.map((mp) => mp.record), openOnly, sel !== null);
+  }
+
+  /** `grid disconnect`: closes one connection to a process of this PC, or all of them. */
+  async disconnect(sel: ProcessSelector, connectionId: string | undefined): Promise<{ closed: number }> {
+    return closeConnections(this.client(), (await this.select(sel, false)).record, connectionId);
   }
 
   private refuseDuplicate(gridId: string, name: string): void {

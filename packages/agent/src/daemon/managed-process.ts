@@ -189,6 +189,7 @@ export class ManagedProcess {
           kind: this.record.kind,
           ...(this.record.spec.command.length ? { command: this.record.spec.command.join(' ').slice(0, 2048) } : {}),
           ports: this.record.spec.ports,
+          private: this.record.spec.private ?? false,
         }),
         health: () => this.health(),
       },

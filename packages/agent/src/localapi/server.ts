@@ -26,6 +26,7 @@ import { pickGrid, resolveGrid } from '../daemon/grid-resolver.js';
 import { AgentError, fromApiError } from '../errors.js';
 import { outLogPath } from '../supervisor/process-runner.js';
 import { streamLog, tailLines } from './logs.js';
+import { tunnelRoutes } from './tunnel.routes.js';
 import { watchGrids } from './watch.js';
 
 const Empty = Type.Object({}, { additionalProperties: false });
@@ -137,6 +138,8 @@ export async function startLocalApi(agent: Agent, socketPath: string, log: Logge
     reply.type('application/x-ndjson');
     return reply.send(watchGrids(client, grids.map((g) => g.id), req.raw));
   });
+
+  tunnelRoutes(app, agent);
 
   await rm(socketPath, { force: true });
   await app.listen({ path: socketPath });

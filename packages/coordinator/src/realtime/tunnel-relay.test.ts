@@ -25,7 +25,7 @@ describeEachEngine('tunnel relay', (engine) => {
 
   before(async () => {
     // Processes stay online without heartbeats; a short idle timeout for its own test.
-    t = await startTestCoordinator(engine, { GRID_HEARTBEAT_INTERVAL_MS: '30000', GRID_STALE_AFTER_MS: '60000', GRID_TUNNEL_IDLE_TIMEOUT_MS: '1500', GRID_TUNNEL_WINDOW_BYTES: '65536', GRID_WEB_ROOT: '/nonexistent' });
+    t = await startTestCoordinator(engine, { GRID_HEARTBEAT_INTERVAL_MS: '30000', GRID_STALE_AFTER_MS: '60000', GRID_TUNNEL_IDLE_TIMEOUT_MS: '1500', GRID_TUNNEL_WINDOW_BYTES: '65536' });
     ({ alice, bob, gridId } = await twoInAGrid(t));
     processId = (await alice.client.registerProcess(gridId, { name: 'echo', ports: [{ port: 4000, protocol: 'tcp' }, { port: 4001, protocol: 'tcp' }] })).process.id;
     host = await openLink(t.url, alice.token);

@@ -20,11 +20,12 @@ export function registerProcesses(program: Command): void {
     .option('-r, --restart <policy>', 'never | on-failure | always', oneOf(['never', 'on-failure', 'always'] as const), 'never')
     .option('--cwd <dir>', 'working directory (default: here)')
     .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', envPair, {})
+    .option('--private', 'refuse connections through the relay (grid connect)')
     .option('--json', 'print as JSON')
     .argument('<command...>', 'the command and its arguments, after --')
     .addHelpText('after', '\nExample:\n  grid run --grid friends --name survival --kind minecraft --port 25565 --restart on-failure -- java -jar server.jar nogui')
     .action(
-      action(async (command: string[], opts: { grid: string; name: string; kind: string; port: number[]; restart: string; cwd?: string; env: Record<string, string>; json?: boolean }) => {
+      action(async (command: string[], opts: { grid: string; name: string; kind: string; port: number[]; restart: string; cwd?: string; env: Record<string, string>; private?: boolean; json?: boolean }) => {
         const res = await (await agentClient()).call<LocalProcessResponse>('POST', '/v1/run', {
           grid: opts.grid,
           name: opts.name,
@@ -34,6 +35,7 @@ export function registerProcesses(program: Command): void {
           cwd: opts.cwd ?? process.cwd(),
           env: opts.env,
           command,
+          ...(opts.private ? { private: true } : {}),
         });
         if (opts.json) return printJson(res);
         process.stdout.write(`Started ${describeLocal(res.process)}\nLogs: grid logs ${res.process.name} -f\n`);
@@ -47,10 +49,17 @@ export function registerProcesses(program: Command): void {
     .requiredOption('-n, --name <name>', 'what the grid sees it as')
     .requiredOption('-p, --port <port>', 'the TCP port it listens on', singlePort)
     .option('-k, --kind <kind>', 'minecraft, http, generic …', 'generic')
+    .option('--private', 'refuse connections through the relay (grid connect)')
     .option('--json', 'print as JSON')
     .action(
-      action(async (opts: { grid: string; name: string; port: number; kind: string; json?: boolean }) => {
-        const res = await (await agentClient()).call<LocalProcessResponse>('POST', '/v1/share', { grid: opts.grid, name: opts.name, port: opts.port, kind: opts.kind });
+      action(async (opts: { grid: string; name: string; port: number; kind: string; private?: boolean; json?: boolean }) => {
+        const res = await (await agentClient()).call<LocalProcessResponse>('POST', '/v1/share', {
+          grid: opts.grid,
+          name: opts.name,
+          port: opts.port,
+          kind: opts.kind,
+          ...(opts.private ? { private: true } : {}),
+        });
         if (opts.json) return printJson(res);
         process.stdout.write(`Sharing ${describeLocal(res.process)}\n`);
       }),

@@ -12,6 +12,7 @@ function health(e: PsEntry): string {
   if (h.rssBytes !== undefined) parts.push(`mem ${bytes(h.rssBytes)}`);
   for (const p of h.ports ?? []) parts.push(`:${p.port} ${p.open ? 'open' : 'closed'}`);
   if (h.minecraft?.reachable) parts.push(`players ${h.minecraft.playersOnline ?? '?'}/${h.minecraft.playersMax ?? '?'}`);
+  if (e.process.private) parts.push('private');
   const note = e.local?.runtime.state === 'errored' ? ` (errored: ${e.local.runtime.message ?? ''})` : '';
   return parts.join(', ') + note;
 }

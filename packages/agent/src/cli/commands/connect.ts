@@ -1,0 +1,104 @@
+import type { ConnectEvent, LocalConnectionsResponse } from '@gridshare/protocol';
+import type { Command } from 'commander';
+import { createInterface } from 'node:readline';
+import { action, agentClient } from '../context.js';
+import { ago, bytes, dim, printJson, table } from '../output.js';
+import { singlePort } from '../parse.js';
+
+function describe(e: ConnectEvent): string {
+  switch (e.type) {
+    case 'listening':
+      return `connect your client to 127.0.0.1:${e.port}`;
+    case 'opened':
+      return `${e.client}: connected`;
+    case 'closed':
+      return `${e.client}: closed (${e.reason}), ${bytes(e.bytesIn)} sent, ${bytes(e.bytesOut)} received`;
+    case 'refused':
+      return `${e.client}: refused — ${e.message}`;
+  }
+}
+
+export function registerConnect(program: Command): void {
+  program
+    .command('connect <process>')
+    .description('Reach a process of your grids from this PC: a local port, relayed through the coordinator')
+    .option('-g, --grid <grid>', 'narrow a process name to one grid')
+    .option('-l, --local-port <port>', 'where to listen on 127.0.0.1 (default: the process’s own port when free, else any)', singlePort)
+    .option('-p, --port <port>', 'which declared port of the process (default: its first)', singlePort)
+    .option('--json', 'print events as JSON lines')
+    .addHelpText('after', '\nStays in the foreground; Ctrl-C closes the port and its connections.\n\nExample:\n  grid connect survival        # then point Minecraft at the address it prints')
+    .action(
+      action(async (proc: string, opts: { grid?: string; localPort?: number; port?: number; json?: boolean }) => {
+        const client = await agentClient();
+        const q = new URLSearchParams({
+          process: proc,
+          ...(opts.grid ? { grid: opts.grid } : {}),
+          ...(opts.localPort ? { localPort: String(opts.localPort) } : {}),
+          ...(opts.port ? { port: String(opts.port) } : {}),
+        });
+        const res = await client.raw('GET', `/v1/connect?${q}`);
+        if ((res.statusCode ?? 500) >= 400) {
+          let text = '';
+          for await (const c of res) text += String(c);
+          throw new Error((JSON.parse(text) as { error: { message: string } }).error.message);
+        }
+        const stop = () => {
+          res.destroy();
+          process.exit(0);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        for await (const line of createInterface({ input: res })) {
+          if (!line) continue;
+          const e = JSON.parse(line) as ConnectEvent;
+          if (opts.json) process.stdout.write(`${line}\n`);
+          else if (e.type === 'listening') process.stdout.write(`${describe(e)}\n${dim(`(${e.processName} in ${e.gridName}, port ${e.remotePort} on its host; Ctrl-C to stop)`)}\n`);
+          else process.stderr.write(`${describe(e)}\n`);
+        }
+        throw new Error('the agent stopped; the port is closed');
+      }),
+    );
+
+  program
+    .command('connections [process]')
+    .description('Who connected to the processes of this PC through the relay (newest first)')
+    .option('-g, --grid <grid>', 'narrow a process name to one grid')
+    .option('--open', 'only connections open now')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (proc: string | undefined, opts: { grid?: string; open?: boolean; json?: boolean }) => {
+        const q = new URLSearchParams({ ...(proc ? { process: proc } : {}), ...(opts.grid ? { grid: opts.grid } : {}), ...(opts.open ? { open: 'true' } : {}) });
+        const res = await (await agentClient()).call<LocalConnectionsResponse>('GET', `/v1/connections?${q}`);
+        if (opts.json) return printJson(res);
+        if (res.connections.length === 0) return void process.stdout.write(opts.open ? 'No open connections.\n' : 'No connections yet.\n');
+        const rows = res.connections.map(({ processName, connection: c }) => [
+          processName,
+          `${c.username}@${c.deviceName}`,
+          String(c.port),
+          ago(c.openedAt),
+          c.closedAt ? `${c.closeReason ?? 'closed'} ${ago(c.closedAt)}` : 'open',
+          bytes(c.bytesIn),
+          bytes(c.bytesOut),
+          c.id,
+        ]);
+        process.stdout.write(`${table(['PROCESS', 'WHO', 'PORT', 'OPENED', 'STATE', 'IN', 'OUT', 'ID'], rows)}\n`);
+      }),
+    );
+
+  program
+    .command('disconnect <process> [connection]')
+    .description('Close connections to a process of this PC: one by id, or all of them (refuse new ones with `grid run --private`)')
+    .option('-g, --grid <grid>', 'narrow a process name to one grid')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (proc: string, connection: string | undefined, opts: { grid?: string; json?: boolean }) => {
+        const res = await (await agentClient()).call<{ closed: number }>('POST', '/v1/disconnect', {
+          process: proc,
+          ...(opts.grid ? { grid: opts.grid } : {}),
+          ...(connection ? { connection } : {}),
+        });
+        if (opts.json) return printJson(res);
+        process.stdout.write(`Closed ${res.closed} connection(s)\n`);
+      }),
+    );
+}

@@ -1,0 +1,164 @@
+import { encodeData, encodeFrame, MAX_DATA_BYTES, type TunnelErrorCode } from '@gridshare/protocol';
+import type { Socket } from 'node:net';
+
+/** What a stream needs of the link: sending frames, and being told its counters. */
+export interface StreamLink {
+  send(frame: Buffer): void;
+  readonly stats: TunnelStats;
+  /** The stream is over (both sides finished, or reset): forget its id. */
+  forget(stream: TunnelStream): void;
+}
+
+export interface TunnelStats {
+  streamsOpened: number;
+  receiveBufferedHighWater: number;
+  sendPendingHighWater: number;
+}
+
+export interface StreamEnd {
+  /** 'closed' when both sides finished; else the tunnel error code that ended it. */
+  reason: string;
+  message: string;
+  /** Bytes read from the local socket and sent, and received and written to it. */
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+/**
+ * One tunnel stream on this PC: a local TCP socket bridged to frames on the
+ * link, with credit-based flow control. We send at most the credit the other
+ * end gave (pausing the socket when it runs out) and give credit back only
+ * for bytes our socket has flushed to the kernel, so a slow reader anywhere
+ * holds at most one window of this stream in memory, here or on the way.
+ */
+export class TunnelStream {
+  private sendCredit: number;
+  /** Read from the socket but not yet sent for lack of credit (at most one socket read). */
+  private pending: Buffer | null = null;
+  /** Bytes flushed to the socket and not yet given back as credit. */
+  private unacked = 0;
+  private received = 0;
+  private flushed = 0;
+  private bytesSent = 0;
+  private finSent = false;
+  private finReceived = false;
+  private localEnded = false;
+  private socketClosed = false;
+  private over = false;
+  private resolveDone!: (end: StreamEnd) => void;
+  readonly done = new Promise<StreamEnd>((resolve) => (this.resolveDone = resolve));
+
+  constructor(
+    readonly id: number,
+    private readonly socket: Socket,
+    private readonly link: StreamLink,
+    private readonly windowBytes: number,
+  ) {
+    this.sendCredit = windowBytes;
+  }
+
+  /** Starts moving bytes: the socket is read from now on. */
+  start(): void {
+    const s = this.socket;
+    s.setNoDelay(true);
+    s.on('data', (chunk: Buffer) => this.fromSocket(chunk));
+    s.on('end', () => {
+      this.localEnded = true;
+      if (!this.pending) this.sendFin();
+    });
+    s.on('error', () => {}); // 'close' follows, handled there
+    s.on('close', () => {
+      this.socketClosed = true;
+      // Both halves ended cleanly: done once our FIN is out (it may wait for credit to send what is pending).
+      if (this.localEnded && this.finReceived) {
+        if (this.finSent) this.end('closed', '');
+      } else this.reset('reset', 'the local connection closed');
+    });
+    s.resume();
+  }
+
+  private fromSocket(chunk: Buffer): void {
+    let off = 0;
+    while (off < chunk.length && this.sendCredit > 0) {
+      const n = Math.min(chunk.length - off, this.sendCredit, MAX_DATA_BYTES);
+      this.link.send(encodeData(this.id, chunk.subarray(off, off + n)));
+      this.sendCredit -= n;
+      this.bytesSent += n;
+      off += n;
+    }
+    if (off === chunk.length) return;
+    // Out of credit: keep the rest, and read no more until WINDOW comes.
+    this.pending = chunk.subarray(off);
+    this.socket.pause();
+    if (this.pending.length > this.link.stats.sendPendingHighWater) this.link.stats.sendPendingHighWater = this.pending.length;
+  }
+
+  onWindow(credit: number): void {
+    this.sendCredit += credit;
+    if (!this.pending || this.over) return;
+    const rest = this.pending;
+    this.pending = null;
+    this.fromSocket(rest);
+    if (this.pending) return;
+    if (this.localEnded) this.sendFin();
+    else this.socket.resume();
+  }
+
+  onData(data: Buffer): void {
+    if (this.over) return;
+    const n = data.length;
+    this.received += n;
+    if (this.finReceived || this.received - this.flushed > this.windowBytes) return this.reset('protocol_error', 'data beyond the credit given');
+    const buffered = this.received - this.flushed;
+    if (buffered > this.link.stats.receiveBufferedHighWater) this.link.stats.receiveBufferedHighWater = buffered;
+    this.socket.write(data, () => {
+      this.flushed += n;
+      this.unacked += n;
+      // Credit goes back in batches (a quarter window), not per chunk.
+      if (this.unacked >= this.windowBytes / 4 && !this.over) {
+        this.link.send(encodeFrame({ type: 'window', stream: this.id, credit: this.unacked }));
+        this.unacked = 0;
+      }
+    });
+  }
+
+  onFin(): void {
+    if (this.over) return;
+    this.finReceived = true;
+    this.socket.end();
+  }
+
+  /** The other side reset the stream: the local connection is reset too (an abort, not a clean end). */
+  onReset(code: TunnelErrorCode, message: string): void {
+    if (this.over) return;
+    this.end(code, message);
+    this.socket.resetAndDestroy();
+  }
+
+  /** We end it: the other side hears RST. */
+  reset(code: TunnelErrorCode, message: string): void {
+    if (this.over) return;
+    this.link.send(encodeFrame({ type: 'rst', stream: this.id, code, message }));
+    this.end(code, message);
+    this.socket.resetAndDestroy();
+  }
+
+  private sendFin(): void {
+    if (this.finSent || this.over) return;
+    this.finSent = true;
+    this.link.send(encodeFrame({ type: 'fin', stream: this.id }));
+    if (this.socketClosed && this.finReceived) this.end('closed', '');
+  }
+
+  private end(reason: string, message: string): void {
+    if (this.over) return;
+    this.over = true;
+    this.pending = null;
+    this.link.forget(this);
+    this.resolveDone({ reason, message, bytesSent: this.bytesSent, bytesReceived: this.received });
+  }
+
+  get buffered(): number {
+    return this.received - this.flushed;
+  }
+}
