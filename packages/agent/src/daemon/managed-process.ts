@@ -12,6 +12,7 @@ import {
 } from '../supervisor/process-runner.js';
 import { type GroupSampler, isPortOpen } from '../supervisor/procfs.js';
 import { decideRestart, describeExit, failed } from '../supervisor/restart.policy.js';
+import { MinecraftProbe } from '../health/minecraft-probe.js';
 import { HeartbeatLoop } from './heartbeat-loop.js';
 
 export interface ProcessDeps {
@@ -37,6 +38,7 @@ export class ManagedProcess {
   private expectingExit = false;
   /** Lifecycle steps run one at a time: an exit during a start is handled after the start (and its registration). */
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly minecraft = new MinecraftProbe();
 
   private serial<T>(step: () => Promise<T>): Promise<T> {
     const run = this.queue.then(step, step);
@@ -144,12 +146,15 @@ export class ManagedProcess {
     const { pid, startedAt } = this.record.runtime;
     const ports = await Promise.all(this.record.spec.ports.map(async (p) => ({ port: p.port, open: await isPortOpen(p.port) })));
     const sample = pid === null ? null : await this.deps.sampler.sample(pid);
+    // A game server that does not answer is still a live process: health says so (reachable: false).
+    const minecraft = sample !== null && pid !== null ? await this.minecraft.sample(this.record.kind, pid, ports) : undefined;
     return {
       alive: sample !== null,
       ...(pid !== null ? { pid } : {}),
       ...(startedAt ? { uptimeSeconds: Math.max(0, Math.round((Date.now() - Date.parse(startedAt)) / 1000)) } : {}),
       ...(sample ? { cpuPercent: Math.round(sample.cpuPercent * 10) / 10, rssBytes: sample.rssBytes } : {}),
       ports,
+      ...(minecraft ? { minecraft } : {}),
     };
   }
 

@@ -4,6 +4,14 @@ import { createInterface } from 'node:readline';
 import { action, agentClient } from '../context.js';
 import { ago, bytes, duration, printJson, status, table } from '../output.js';
 
+/** The Server List Ping result: version, players and latency, or why it does not answer. */
+export function minecraft(mc: NonNullable<NonNullable<PsEntry['process']['health']>['minecraft']>): string {
+  if (!mc.reachable) return `minecraft: no answer (${mc.error ?? 'unknown'})`;
+  const latency = mc.latencyMs !== undefined ? ` ${Math.round(mc.latencyMs)}ms` : '';
+  const who = mc.sample?.length ? ` (${mc.sample.slice(0, 3).join(', ')}${mc.sample.length > 3 ? ', …' : ''})` : '';
+  return `minecraft ${mc.version ?? '?'}, players ${mc.playersOnline ?? '?'}/${mc.playersMax ?? '?'}${who}${latency}`;
+}
+
 function health(e: PsEntry): string {
   const h = e.process.health;
   if (!h || e.process.status === 'stopped') return e.process.status === 'stopped' && e.process.exitCode !== null ? `exit ${e.process.exitCode}` : '';
@@ -11,7 +19,7 @@ function health(e: PsEntry): string {
   if (h.cpuPercent !== undefined) parts.push(`cpu ${h.cpuPercent}%`);
   if (h.rssBytes !== undefined) parts.push(`mem ${bytes(h.rssBytes)}`);
   for (const p of h.ports ?? []) parts.push(`:${p.port} ${p.open ? 'open' : 'closed'}`);
-  if (h.minecraft?.reachable) parts.push(`players ${h.minecraft.playersOnline ?? '?'}/${h.minecraft.playersMax ?? '?'}`);
+  if (h.minecraft) parts.push(minecraft(h.minecraft));
   if (e.process.private) parts.push('private');
   const note = e.local?.runtime.state === 'errored' ? ` (errored: ${e.local.runtime.message ?? ''})` : '';
   return parts.join(', ') + note;
