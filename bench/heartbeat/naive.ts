@@ -3,13 +3,12 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { API_PREFIX, HeartbeatRequest, HeartbeatResponse, PROTOCOL_VERSION, ProcessParams } from '@gridshare/protocol';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CoordinatorConfig } from '../../packages/coordinator/src/config.js';
 import { AppError, processNotFound } from '../../packages/coordinator/src/errors.js';
 import { bearerToken } from '../../packages/coordinator/src/http/authenticate.js';
-import { installErrorHandling } from '../../packages/coordinator/src/http/error-handler.js';
-import { installJsonBody } from '../../packages/coordinator/src/http/json-body.js';
+import { createHttpServer } from '../../packages/coordinator/src/http/server.js';
 import { BEARER, ERRORS } from '../../packages/coordinator/src/http/route-context.js';
 import { createMetrics } from '../../packages/coordinator/src/metrics.js';
 import { hashToken } from '../../packages/coordinator/src/services/tokens.js';
@@ -34,27 +33,8 @@ export async function createNaiveServer(config: CoordinatorConfig, db: Database,
     staleAfterMs: config.staleAfterMs,
   });
 
-  // The same construction as createCoordinator in packages/coordinator/src/app.ts.
-  const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.bodyLimitBytes,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
-    return503OnClosing: true,
-  }).withTypeProvider<TypeBoxTypeProvider>();
-
-  installErrorHandling(app);
-  installJsonBody(app);
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.requestDuration.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
-  });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-grid-protocol', PROTOCOL_VERSION);
-    return payload;
-  });
+  // The coordinator's own HTTP stack (validation, errors, JSON bodies, metrics hook, protocol header).
+  const app = createHttpServer(config, log, metrics);
   await app.register(swagger, { openapi: { info: { title: 'naive heartbeat server', version: `${PROTOCOL_VERSION}` } } });
   await app.register(rateLimit, { global: false });
   await app.register(websocket, { options: { maxPayload: 4096 } });

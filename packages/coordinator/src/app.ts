@@ -3,12 +3,11 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { API_PREFIX, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@gridshare/protocol';
-import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { CoordinatorConfig } from './config.js';
 import { AppError } from './errors.js';
-import { frameworkErrors, installErrorHandling, routeNotFound } from './http/error-handler.js';
-import { installJsonBody } from './http/json-body.js';
+import { routeNotFound } from './http/error-handler.js';
+import { createHttpServer } from './http/server.js';
 import { isAppRoute, serveWebApp } from './http/web-app.js';
 import type { App, Services } from './http/route-context.js';
 import { authRoutes } from './http/routes/auth.routes.js';
@@ -75,34 +74,12 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     tunnels,
   };
 
-  const app = Fastify({
-    loggerInstance: log as FastifyBaseLogger,
-    // One line per state change is the log we want; a line per heartbeat request is noise.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: config.bodyLimitBytes,
-    // Unknown fields are an error, not silently dropped; a string is never coerced into a number.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
-    return503OnClosing: true,
-    frameworkErrors,
-  }).withTypeProvider<TypeBoxTypeProvider>();
-
-  installErrorHandling(app);
+  const app = createHttpServer(config, log, metrics);
   // Fastify takes one not-found handler per context: the web app's pages, or our 404.
   const servingWeb = await serveWebApp(app, config.webRoot);
   app.setNotFoundHandler((req, reply) =>
     servingWeb && isAppRoute(req.method, req.url) ? reply.type('text/html').sendFile('index.html') : routeNotFound(req, reply),
   );
-  installJsonBody(app);
-  app.addHook('onResponse', async (req, reply) => {
-    metrics.requestDuration.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
-  });
-  app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('x-grid-protocol', PROTOCOL_VERSION);
-    return payload;
-  });
 
   await app.register(swagger, {
     openapi: {
