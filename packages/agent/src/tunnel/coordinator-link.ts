@@ -129,6 +129,10 @@ export class CoordinatorLink implements StreamLink {
       perMessageDeflate: false,
       maxPayload: MAX_FRAME_BYTES + 1024,
       handshakeTimeout: 10_000,
+      // A zero mask: ws then skips masking here and unmasking at the coordinator (a JS loop over
+      // every byte without bufferutil). Masking protects proxies from browser scripts; this is no
+      // browser, and over wss:// nothing in between sees the bytes anyway. See docs/architecture.md.
+      generateMask: (mask: Buffer) => void mask.fill(0),
     });
     this.ws = ws;
     ws.on('open', () => {

@@ -1,4 +1,4 @@
-import { encodeData, encodeFrame, MAX_DATA_BYTES, type TunnelErrorCode } from '@gridshare/protocol';
+import { encodeData, encodeFrame, type TunnelErrorCode } from '@gridshare/protocol';
 import type { Socket } from 'node:net';
 
 /** What a stream needs of the link: sending frames, and being told its counters. */
@@ -8,6 +8,14 @@ export interface StreamLink {
   /** The stream is over (both sides finished, or reset): forget its id. */
   forget(stream: TunnelStream): void;
 }
+
+/**
+ * DATA we send carries at most this much (the protocol allows 64 KiB). Frames
+ * smaller than one socket read (64 KiB) mostly arrive whole in one read, so the
+ * WebSocket parsers on the way copy them less: fewer fresh buffers, fewer
+ * garbage collections (bench/tunnel measured about a third less CPU per GB).
+ */
+const FRAME_DATA_BYTES = 16 * 1024;
 
 export interface TunnelStats {
   streamsOpened: number;
@@ -80,7 +88,7 @@ export class TunnelStream {
   private fromSocket(chunk: Buffer): void {
     let off = 0;
     while (off < chunk.length && this.sendCredit > 0) {
-      const n = Math.min(chunk.length - off, this.sendCredit, MAX_DATA_BYTES);
+      const n = Math.min(chunk.length - off, this.sendCredit, FRAME_DATA_BYTES);
       this.link.send(encodeData(this.id, chunk.subarray(off, off + n)));
       this.sendCredit -= n;
       this.bytesSent += n;

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { freePort, Pc, waitUntil } from '../../e2e/agent-harness.js';
+import { startServe } from '../../e2e/serve-process.js';
+import { listProcessGroup } from '../../packages/agent/src/supervisor/procfs.js';
+import { gridConnect } from '../../e2e/tunnel-harness.js';
+import type { TunnelBenchOptions } from './options.js';
+import { download, roundTrips, targetCommand, upload } from './target.js';
+
+export interface PathResult {
+  /** Median of the samples, bytes per second. */
+  downloadBps: number;
+  uploadBps: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  downloadSamples: number[];
+  uploadSamples: number[];
+}
+
+export interface TunnelBenchResult {
+  startedAt: string;
+  machine: { nproc: number; cpu: string; memoryGiB: number; os: string; node: string; loadAverage: [number, number] };
+  options: Pick<TunnelBenchOptions, 'bytes' | 'rounds' | 'roundTrips' | 'messageBytes'>;
+  windowBytes: number;
+  direct: PathResult;
+  relay: PathResult;
+  /** CPU seconds each process spent per GB moved on each path (downloads and uploads together). */
+  cpuPerGB: { direct: Record<Role, number>; relay: Record<Role, number> };
+}
+
+type Role = 'load generator' | 'target server' | 'guest agent' | 'coordinator' | 'host agent';
+
+/** utime + stime of a process, in seconds (Linux /proc; clock ticks are 100 Hz). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** The CPU of everything a role runs: the target server is a process group (the agent's exit-code wrapper and node). */
+async function roleSeconds(role: Role, pid: number): Promise<number> {
+  if (role !== 'target server') return cpuSeconds(pid);
+  let sum = 0;
+  for (const p of await listProcessGroup(pid)) sum += cpuSeconds(p.pid);
+  return sum;
+}
+
+async function cpuNow(pids: Record<Role, number>): Promise<Record<Role, number>> {
+  const out = {} as Record<Role, number>;
+  for (const [role, pid] of Object.entries(pids) as Array<[Role, number]>) out[role] = await roleSeconds(role, pid);
+  return out;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const percentile = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+
+/**
+ * Boots `grid serve` (embedded database, in memory) and two agents, each its
+ * own process; the host agent runs the target server; the guest runs `grid
+ * connect` to both of its ports. The load generator (this process) then
+ * measures each path in interleaved rounds: direct (127.0.0.1 to the target)
+ * and relay (guest agent → coordinator → host agent → target).
+ */
+export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelBenchResult> {
+  const startedAt = new Date().toISOString();
+  const load0 = loadavg()[0]!;
+  const serve = await startServe({ GRID_DATA_DIR: 'memory://', LOG_LEVEL: 'warn', GRID_WEB_ROOT: 'off' });
+  const [host, guest] = await Promise.all([Pc.create('bench-host'), Pc.create('bench-guest')]);
+  for (const pc of [host, guest]) pc.extraEnv = { LOG_LEVEL: 'warn' };
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    o.log('setting up: coordinator, two agents, the target server');
+    const tag = process.pid.toString(36);
+    await host.ok('signup', '--server', serve.url, '--username', `host${tag}`, '--device-name', 'host');
+    await guest.ok('signup', '--server', serve.url, '--username', `guest${tag}`, '--device-name', 'guest');
+    await host.ok('grids', 'create', 'bench');
+    const { invite } = await host.json<{ invite: { code: string } }>('invite', 'bench', '--uses', '1');
+    await guest.ok('join', invite.code);
+    const [bulkPort, echoPort] = [await freePort(), await freePort()];
+    await host.ok('run', '--grid', 'bench', '--name', 'target', '--port', String(bulkPort), '--port', String(echoPort), '--', ...targetCommand(bulkPort, echoPort));
+    await waitUntil(async () => (await guest.status()).link?.state === 'connected' && (await host.status()).link?.state === 'connected', 'the agent links');
+    await waitUntil(() => download(bulkPort, 1).then(() => true, () => false), 'the target server');
+    const bulk = await gridConnect(guest, 'target', '--port', String(bulkPort));
+    const echo = await gridConnect(guest, 'target', '--port', String(echoPort));
+    stops.push(() => bulk.stop(), () => echo.stop());
+    const windowBytes = (await guest.status()).link!.windowBytes;
+    const hostStatus = await host.status();
+    const pids: Record<Role, number> = {
+      'load generator': process.pid,
+      'target server': hostStatus.processes[0]!.runtime.pid!,
+      'guest agent': (await guest.status()).agent.pid,
+      coordinator: serve.child.pid!,
+      'host agent': hostStatus.agent.pid,
+    };
+    const zero = () => Object.fromEntries(Object.keys(pids).map((k) => [k, 0])) as Record<Role, number>;
+    const cpu = { direct: zero(), relay: zero() };
+    const moved = { direct: 0, relay: 0 };
+
+    const paths = { direct: { bulk: bulkPort, echo: echoPort }, relay: { bulk: bulk.port, echo: echo.port } } as const;
+    const samples = { direct: { down: [] as number[], up: [] as number[], rtt: [] as number[] }, relay: { down: [] as number[], up: [] as number[], rtt: [] as number[] } };
+    // Warm both paths (JIT, socket buffers) before anything counts.
+    for (const p of Object.values(paths)) {
+      await download(p.bulk, Math.min(o.bytes, 16 * 1024 * 1024));
+      await upload(p.bulk, Math.min(o.bytes, 16 * 1024 * 1024));
+    }
+    for (let r = 0; r < o.rounds; r++) {
+      // The order alternates so that neither path always runs first.
+      for (const name of r % 2 ? (['relay', 'direct'] as const) : (['direct', 'relay'] as const)) {
+        const p = paths[name];
+        const cpu0 = await cpuNow(pids);
+        samples[name].down.push(await download(p.bulk, o.bytes));
+        samples[name].up.push(await upload(p.bulk, o.bytes));
+        const cpu1 = await cpuNow(pids);
+        for (const k of Object.keys(pids) as Role[]) cpu[name][k] += cpu1[k] - cpu0[k];
+        moved[name] += 2 * o.bytes;
+        samples[name].rtt.push(...(await roundTrips(p.echo, Math.ceil(o.roundTrips / o.rounds), r === 0 ? o.warmupTrips : 0, o.messageBytes)));
+        o.log(`round ${r + 1}/${o.rounds} ${name}: down ${mb(samples[name].down.at(-1)!)} MB/s, up ${mb(samples[name].up.at(-1)!)} MB/s`);
+      }
+    }
+    const result = (s: typeof samples.direct): PathResult => ({
+      downloadBps: median(s.down),
+      uploadBps: median(s.up),
+      latencyP50Ms: percentile(s.rtt, 50),
+      latencyP99Ms: percentile(s.rtt, 99),
+      downloadSamples: s.down,
+      uploadSamples: s.up,
+    });
+    const perGB = (name: 'direct' | 'relay') =>
+      Object.fromEntries(Object.entries(cpu[name]).map(([k, v]) => [k, v / (moved[name] / 1e9)])) as Record<Role, number>;
+    const cores = cpus();
+    return {
+      startedAt,
+      machine: {
+        nproc: cores.length,
+        cpu: cores[0]?.model ?? 'unknown',
+        memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+        os: `Linux ${release()} ${process.arch}`,
+        node: process.version,
+        loadAverage: [load0, loadavg()[0]!],
+      },
+      options: { bytes: o.bytes, rounds: o.rounds, roundTrips: o.roundTrips, messageBytes: o.messageBytes },
+      windowBytes,
+      direct: result(samples.direct),
+      relay: result(samples.relay),
+      cpuPerGB: { direct: perGB('direct'), relay: perGB('relay') },
+    };
+  } finally {
+    for (const stop of stops) await stop().catch(() => {});
+    await Promise.all([host.destroy(), guest.destroy()]);
+    await serve.stop();
+  }
+}
+
+export const mb = (bps: number) => (bps / 1e6).toFixed(0);
