@@ -119,6 +119,10 @@ export function registerProcesses(program: Command): void {
         if (opts.json) return printJson(s);
         process.stdout.write(`agent: up (pid ${s.agent.pid}, since ${s.agent.startedAt}, home ${s.agent.home})\n`);
         process.stdout.write(s.session ? `server: ${s.session.server}\nuser: ${s.session.user.username}, device ${s.session.device.name}\n` : 'not logged in: grid login --server URL\n');
+        if (s.session && s.link) {
+          const l = s.link;
+          process.stdout.write(`link: ${l.state}${l.state === 'connected' ? `, ${l.openStreams} tunnel stream(s) open` : ''}${l.lastError && l.state !== 'connected' ? ` (${l.lastError})` : ''}\n`);
+        }
         const rows = s.processes.map((p) => [
           p.name,
           status(p.runtime.state),
