@@ -24,7 +24,12 @@ export const ProcessKind = Type.String({
 
 const MetadataValue = Type.Union([Type.String({ maxLength: 256 }), Type.Number(), Type.Boolean(), Type.Null()]);
 // Type.Record drops the key schema's maxLength (keys become patternProperties), so propertyNames carries it.
-export const ProcessMetadata = Type.Record(Type.String(), MetadataValue, { maxProperties: 32, propertyNames: { maxLength: 64, minLength: 1 } });
+// Line breaks are refused in keys too: the record's key pattern ^(.*)$ does not match them, so such a key
+// would skip the value check and be dropped from answers (found by the validation fuzz test).
+export const ProcessMetadata = Type.Record(Type.String(), MetadataValue, {
+  maxProperties: 32,
+  propertyNames: { maxLength: 64, minLength: 1, pattern: '^[^\\u0000-\\u001f\\u007f\\u2028\\u2029]*$' },
+});
 
 export const MinecraftHealth = Type.Object(
   {
