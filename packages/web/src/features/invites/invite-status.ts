@@ -13,7 +13,9 @@ export function inviteStatus(i: Invite, now: number): InviteStatus {
 export function describeExpiry(i: Invite, now: number): string {
   if (!i.expiresAt) return 'Never expires';
   const s = (Date.parse(i.expiresAt) - now) / 1000;
-  return s > 0 ? `Expires in ${formatDuration(s)}` : `Expired ${formatDuration(-s)} ago`;
+  // To the nearest minute: a 7-day invite read a moment after it was made says "7 d", not "6 d 23 h".
+  const shown = Math.abs(s) >= 60 ? Math.round(Math.abs(s) / 60) * 60 : Math.abs(s);
+  return s > 0 ? `Expires in ${formatDuration(shown)}` : `Expired ${formatDuration(shown)} ago`;
 }
 
 export function describeUses(i: Invite): string {
