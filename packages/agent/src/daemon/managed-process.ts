@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
 import {
   type Exit,
-  exitFromCode,
   killGroup,
   readRecordedExit,
   spawnProcess,
@@ -31,6 +30,7 @@ export interface ProcessDeps {
  */
 export class ManagedProcess {
   private child: ChildProcess | undefined;
+  private childExit: Promise<Exit & { at: number }> | undefined;
   private watching: AbortController | undefined;
   private loop: HeartbeatLoop | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -66,7 +66,7 @@ export class ManagedProcess {
   private async doStart(): Promise<void> {
     const { config } = this.deps;
     this.expectingExit = false;
-    const { child, started } = await spawnProcess({
+    const { child, started, exited } = await spawnProcess({
       id: this.id,
       command: this.record.spec.command,
       cwd: this.record.spec.cwd,
@@ -75,6 +75,7 @@ export class ManagedProcess {
       exitsDir: config.paths.exitsDir,
     });
     this.child = child;
+    this.childExit = exited;
     Object.assign(this.record.runtime, {
       state: 'running',
       pid: started.pid,
@@ -162,12 +163,12 @@ export class ManagedProcess {
     this.watching?.abort();
     const ac = new AbortController();
     this.watching = ac;
-    const child = this.child;
-    if (child) {
-      child.once('exit', (code, signal) => {
+    const childExit = this.childExit;
+    if (this.child && childExit) {
+      // `at` is when it exited, not when the queue gets to it: a slow registration is not run time.
+      void childExit.then(({ at, ...exit }) => {
         if (ac.signal.aborted) return;
-        const endedAt = Date.now(); // now, not when the queue gets to it: a slow registration is not run time
-        void this.serial(() => this.exited(code !== null ? exitFromCode(code) : { code: null, signal }, false, endedAt));
+        void this.serial(() => this.exited(exit, false, at));
       });
       return;
     }

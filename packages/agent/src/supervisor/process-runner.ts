@@ -34,7 +34,7 @@ export async function spawnProcess(opts: {
   env: Record<string, string>;
   logsDir: string;
   exitsDir: string;
-}): Promise<{ child: ChildProcess; started: Started }> {
+}): Promise<{ child: ChildProcess; started: Started; exited: Promise<Exit & { at: number }> }> {
   const exitFile = exitFilePath(opts.exitsDir, opts.id);
   await rm(exitFile, { force: true });
   const log = await open(outLogPath(opts.logsDir, opts.id), 'a', 0o600);
@@ -55,8 +55,12 @@ export async function spawnProcess(opts: {
     throw err;
   }
   child.unref();
+  // Listen before any await: a command that ends at once would otherwise exit unheard.
+  const exited = new Promise<Exit & { at: number }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ ...(code !== null ? exitFromCode(code) : { code: null, signal }), at: Date.now() })),
+  );
   const st = await readProcStat(pid);
-  return { child, started: { pid, startTimeTicks: st?.startTimeTicks ?? 0 } };
+  return { child, started: { pid, startTimeTicks: st?.startTimeTicks ?? 0 }, exited };
 }
 
 /** The exit code the wrapper recorded, if it got to. */
