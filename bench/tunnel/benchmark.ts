@@ -4,6 +4,7 @@ import { freePort, Pc, waitUntil } from '../../e2e/agent-harness.js';
 import { startServe } from '../../e2e/serve-process.js';
 import { listProcessGroup } from '../../packages/agent/src/supervisor/procfs.js';
 import { gridConnect } from '../../e2e/tunnel-harness.js';
+import { startPipeChain } from './ceiling.js';
 import type { TunnelBenchOptions } from './options.js';
 import { download, roundTrips, targetCommand, upload } from './target.js';
 
@@ -23,12 +24,21 @@ export interface TunnelBenchResult {
   options: Pick<TunnelBenchOptions, 'bytes' | 'rounds' | 'roundTrips' | 'messageBytes'>;
   windowBytes: number;
   direct: PathResult;
+  /** Three plain TCP pipe processes in the places of the guest agent, the coordinator and the host agent. */
+  ceiling: PathResult;
   relay: PathResult;
-  /** CPU seconds each process spent per GB moved on each path (downloads and uploads together). */
-  cpuPerGB: { direct: Record<Role, number>; relay: Record<Role, number> };
+  /**
+   * CPU seconds each process of a path spent per GB moved on it (downloads and
+   * uploads together); 0 for a role the path does not have. On the ceiling
+   * path the agent and coordinator columns are the pipe processes in their places.
+   */
+  cpuPerGB: Record<PathName, Record<Role, number>>;
 }
 
-type Role = 'load generator' | 'target server' | 'guest agent' | 'coordinator' | 'host agent';
+export const PATHS = ['direct', 'ceiling', 'relay'] as const;
+export type PathName = (typeof PATHS)[number];
+export const ROLES = ['load generator', 'target server', 'guest agent', 'coordinator', 'host agent'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** utime + stime of a process, in seconds (Linux /proc; clock ticks are 100 Hz). */
 function cpuSeconds(pid: number): number {
@@ -45,8 +55,8 @@ async function roleSeconds(role: Role, pid: number): Promise<number> {
   return sum;
 }
 
-async function cpuNow(pids: Record<Role, number>): Promise<Record<Role, number>> {
-  const out = {} as Record<Role, number>;
+async function cpuNow(pids: Partial<Record<Role, number>>): Promise<Partial<Record<Role, number>>> {
+  const out: Partial<Record<Role, number>> = {};
   for (const [role, pid] of Object.entries(pids) as Array<[Role, number]>) out[role] = await roleSeconds(role, pid);
   return out;
 }
@@ -63,8 +73,10 @@ const percentile = (xs: number[], p: number) => {
 /**
  * Boots `grid serve` (embedded database, in memory) and two agents, each its
  * own process; the host agent runs the target server; the guest runs `grid
- * connect` to both of its ports. The load generator (this process) then
- * measures each path in interleaved rounds: direct (127.0.0.1 to the target)
+ * connect` to both of its ports; three plain TCP pipe processes are chained
+ * to the same two ports. The load generator (this process) then measures each
+ * path in interleaved rounds: direct (127.0.0.1 to the target), ceiling (pipe
+ * → pipe → pipe → target: the least three Node processes in the path cost)
  * and relay (guest agent → coordinator → host agent → target).
  */
 export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelBenchResult> {
@@ -89,35 +101,42 @@ export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelB
     const bulk = await gridConnect(guest, 'target', '--port', String(bulkPort));
     const echo = await gridConnect(guest, 'target', '--port', String(echoPort));
     stops.push(() => bulk.stop(), () => echo.stop());
+    const chain = await startPipeChain([bulkPort, echoPort], freePort);
+    stops.push(() => chain.stop());
     const windowBytes = (await guest.status()).link!.windowBytes;
     const hostStatus = await host.status();
-    const pids: Record<Role, number> = {
-      'load generator': process.pid,
-      'target server': hostStatus.processes[0]!.runtime.pid!,
-      'guest agent': (await guest.status()).agent.pid,
-      coordinator: serve.child.pid!,
-      'host agent': hostStatus.agent.pid,
+    const ends = { 'load generator': process.pid, 'target server': hostStatus.processes[0]!.runtime.pid! };
+    // Each path's CPU is that of its own processes (the other path's sit idle meanwhile).
+    const pids: Record<PathName, Partial<Record<Role, number>>> = {
+      direct: ends,
+      ceiling: { ...ends, 'guest agent': chain.pids[0], coordinator: chain.pids[1], 'host agent': chain.pids[2] },
+      relay: { ...ends, 'guest agent': (await guest.status()).agent.pid, coordinator: serve.child.pid!, 'host agent': hostStatus.agent.pid },
     };
-    const zero = () => Object.fromEntries(Object.keys(pids).map((k) => [k, 0])) as Record<Role, number>;
-    const cpu = { direct: zero(), relay: zero() };
-    const moved = { direct: 0, relay: 0 };
+    const zero = () => Object.fromEntries(ROLES.map((k) => [k, 0])) as Record<Role, number>;
+    const cpu = { direct: zero(), ceiling: zero(), relay: zero() };
+    const moved = { direct: 0, ceiling: 0, relay: 0 };
 
-    const paths = { direct: { bulk: bulkPort, echo: echoPort }, relay: { bulk: bulk.port, echo: echo.port } } as const;
-    const samples = { direct: { down: [] as number[], up: [] as number[], rtt: [] as number[] }, relay: { down: [] as number[], up: [] as number[], rtt: [] as number[] } };
-    // Warm both paths (JIT, socket buffers) before anything counts.
+    const paths: Record<PathName, { bulk: number; echo: number }> = {
+      direct: { bulk: bulkPort, echo: echoPort },
+      ceiling: { bulk: chain.ports[0]!, echo: chain.ports[1]! },
+      relay: { bulk: bulk.port, echo: echo.port },
+    };
+    const fresh = () => ({ down: [] as number[], up: [] as number[], rtt: [] as number[] });
+    const samples = { direct: fresh(), ceiling: fresh(), relay: fresh() };
+    // Warm every path (JIT, socket buffers) before anything counts.
     for (const p of Object.values(paths)) {
       await download(p.bulk, Math.min(o.bytes, 16 * 1024 * 1024));
       await upload(p.bulk, Math.min(o.bytes, 16 * 1024 * 1024));
     }
     for (let r = 0; r < o.rounds; r++) {
-      // The order alternates so that neither path always runs first.
-      for (const name of r % 2 ? (['relay', 'direct'] as const) : (['direct', 'relay'] as const)) {
+      // The order rotates so that no path always runs first.
+      for (const name of [...PATHS.slice(r % PATHS.length), ...PATHS.slice(0, r % PATHS.length)]) {
         const p = paths[name];
-        const cpu0 = await cpuNow(pids);
+        const cpu0 = await cpuNow(pids[name]);
         samples[name].down.push(await download(p.bulk, o.bytes));
         samples[name].up.push(await upload(p.bulk, o.bytes));
-        const cpu1 = await cpuNow(pids);
-        for (const k of Object.keys(pids) as Role[]) cpu[name][k] += cpu1[k] - cpu0[k];
+        const cpu1 = await cpuNow(pids[name]);
+        for (const k of Object.keys(pids[name]) as Role[]) cpu[name][k] += cpu1[k]! - cpu0[k]!;
         moved[name] += 2 * o.bytes;
         samples[name].rtt.push(...(await roundTrips(p.echo, Math.ceil(o.roundTrips / o.rounds), r === 0 ? o.warmupTrips : 0, o.messageBytes)));
         o.log(`round ${r + 1}/${o.rounds} ${name}: down ${mb(samples[name].down.at(-1)!)} MB/s, up ${mb(samples[name].up.at(-1)!)} MB/s`);
@@ -131,7 +150,7 @@ export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelB
       downloadSamples: s.down,
       uploadSamples: s.up,
     });
-    const perGB = (name: 'direct' | 'relay') =>
+    const perGB = (name: PathName) =>
       Object.fromEntries(Object.entries(cpu[name]).map(([k, v]) => [k, v / (moved[name] / 1e9)])) as Record<Role, number>;
     const cores = cpus();
     return {
@@ -147,8 +166,9 @@ export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelB
       options: { bytes: o.bytes, rounds: o.rounds, roundTrips: o.roundTrips, messageBytes: o.messageBytes },
       windowBytes,
       direct: result(samples.direct),
+      ceiling: result(samples.ceiling),
       relay: result(samples.relay),
-      cpuPerGB: { direct: perGB('direct'), relay: perGB('relay') },
+      cpuPerGB: { direct: perGB('direct'), ceiling: perGB('ceiling'), relay: perGB('relay') },
     };
   } finally {
     for (const stop of stops) await stop().catch(() => {});

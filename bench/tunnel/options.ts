@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 export interface TunnelBenchOptions {
   /** Bytes moved per throughput sample (each direction). */
   bytes: number;
-  /** Samples per path and direction, interleaved direct/relay so background load hits both alike. */
+  /** Samples per path and direction, the paths interleaved so background load hits all alike. */
   rounds: number;
   /** Round trips per latency sample (after `warmupTrips`). */
   roundTrips: number;
@@ -30,7 +30,8 @@ export const DEFAULTS: TunnelBenchOptions = {
 export const USAGE = `node --import tsx bench/tunnel/run.ts [options]
 
 Throughput and added latency of grid connect (guest agent → coordinator →
-host agent) next to a direct loopback connection, in the same run.
+host agent) next to a direct loopback connection and a ceiling (three plain
+TCP pipe processes in the relay's places), in the same run.
 
   --mib N           MiB per throughput sample, each direction (default 256)
   --rounds N        samples per path and direction (default 5)

@@ -1,16 +1,21 @@
-// The tunnel benchmark at a tiny load: it runs, both paths produce numbers,
-// and the report renders between its markers. No speed is asserted (the
+// The tunnel benchmark at a tiny load: it runs, all three paths produce
+// numbers, the ceiling is really three pipe processes, and the report renders
+// between its markers. No speed is asserted (the
 // machine is shared and noisy); the figures are for docs/benchmarks.md,
 // written by `node --import tsx bench/tunnel/run.ts`, never by this test.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { freePort } from '../../e2e/agent-harness.js';
 import { runTunnelBenchmark } from './benchmark.js';
+import { startPipeChain } from './ceiling.js';
 import { DEFAULTS, parseOptions } from './options.js';
-import { END, section, START, table } from './report.js';
+import { cpuTable, END, section, START, table, verdictLines } from './report.js';
 
 test('the tunnel benchmark runs at a tiny load', { timeout: 180_000 }, async () => {
   const r = await runTunnelBenchmark({ ...DEFAULTS, bytes: 2 * 1024 * 1024, rounds: 1, roundTrips: 30, warmupTrips: 5, output: null, log: () => {} });
-  for (const p of [r.direct, r.relay]) {
+  for (const p of [r.direct, r.ceiling, r.relay]) {
     assert.ok(p.downloadBps > 0 && p.uploadBps > 0);
     assert.ok(p.latencyP50Ms > 0 && p.latencyP99Ms >= p.latencyP50Ms);
   }
@@ -18,6 +23,50 @@ test('the tunnel benchmark runs at a tiny load', { timeout: 180_000 }, async () 
   const md = section(r);
   assert.ok(md.startsWith(START) && md.endsWith(END));
   assert.match(table(r), /\| \*\*relay\*\* \(grid connect\) \|/);
+  assert.match(table(r), /\| ceiling \(3 plain pipe hops\) \|/);
+  assert.match(verdictLines(r).join('\n'), /of that ceiling/);
+  // Every process of the ceiling and relay paths did some of the work; direct has no middle processes.
+  for (const role of ['guest agent', 'coordinator', 'host agent'] as const) {
+    assert.ok(r.cpuPerGB.ceiling[role] > 0 && r.cpuPerGB.relay[role] > 0, role);
+    assert.equal(r.cpuPerGB.direct[role], 0, role);
+  }
+  assert.match(cpuTable(r), /\| ceiling \(pipe processes\) \|/);
+});
+
+test('the ceiling chain is three processes that pass bytes and half-close through, and let go of a reset connection', { timeout: 30_000 }, async () => {
+  // An echo that answers 'bye' after the client's end, then ends itself.
+  const server = createServer({ allowHalfOpen: true }, (s) => {
+    s.on('data', (d) => s.write(d));
+    s.on('end', () => s.end('bye'));
+    s.on('error', () => {});
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const chain = await startPipeChain([(server.address() as { port: number }).port], freePort);
+  try {
+    assert.equal(new Set(chain.pids).size, 3);
+    const s = connect({ port: chain.ports[0]!, host: '127.0.0.1', allowHalfOpen: true });
+    const got: Buffer[] = [];
+    s.on('data', (d: Buffer) => got.push(d));
+    const payload = Buffer.alloc(3 * 1024 * 1024, 7);
+    s.end(payload);
+    await once(s, 'end');
+    assert.equal(Buffer.concat(got).length, payload.length + 3);
+    assert.equal(Buffer.concat(got).subarray(-3).toString(), 'bye');
+    s.destroy();
+
+    // A client that resets: the server's connection closes too (nothing lingers in the chain).
+    const serverSide = once(server, 'connection') as Promise<[Socket]>;
+    const c = connect({ port: chain.ports[0]!, host: '127.0.0.1' });
+    await once(c, 'connect');
+    const [remote] = await serverSide;
+    const closed = once(remote, 'close');
+    c.resetAndDestroy();
+    await closed;
+  } finally {
+    await chain.stop();
+    server.close();
+  }
 });
 
 test('options: --mib, --rounds, --no-write; bad values are refused', () => {
