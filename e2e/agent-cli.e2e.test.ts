@@ -37,6 +37,17 @@ describe('the grid CLI and one agent', () => {
     assert.deepEqual(members.members.map((m) => m.role), ['owner']);
   });
 
+  test("members shows which devices are online: this PC is, while its agent's link is up", async () => {
+    // The agent opens its link to the coordinator once logged in; that connection is the device's presence.
+    await waitUntil(async () => /carol\d+\s+owner\s+\S+\s+desk\s*$/m.test(await pc.ok('members', 'home')), 'desk online in `grid members`');
+    const { devices } = await pc.json<{ devices: Array<{ name: string; online: boolean }> }>('members', 'home');
+    assert.deepEqual(devices.map((d) => [d.name, d.online]), [['desk', true]]);
+    await pc.killAgent();
+    const watcher = new GridClient({ baseUrl: t.url, token: (await readFile(join(pc.home, 'token'), 'utf8')).trim() });
+    const gridId = (await watcher.listGrids()).grids[0]!.id;
+    await waitUntil(async () => (await watcher.getGrid(gridId)).devices.every((d) => !d.online), 'desk offline once its agent is gone');
+  });
+
   test('secrets and the socket are private: token, config and socket are 0600', async () => {
     assert.equal(await mode(join(pc.home, 'token')), 0o600);
     assert.equal(await mode(join(pc.home, 'config.json')), 0o600);

@@ -26,6 +26,7 @@ import { GridService } from './services/grid.service.js';
 import { InviteService } from './services/invite.service.js';
 import { LivenessService } from './services/liveness.service.js';
 import { MemberService } from './services/member.service.js';
+import { PresenceService } from './services/presence.service.js';
 import { ProcessService } from './services/process.service.js';
 import { TunnelService } from './services/tunnel.service.js';
 import type { Database } from './store/database.js';
@@ -59,6 +60,8 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
   const processes = new ProcessService(db, access, bus, log, config, metrics);
   const tunnels = new TunnelService(db, access, processes, bus, config, log);
   registerTunnelMetrics(metrics.registry, () => tunnels.relay.stats());
+  // A device's presence lease is the stale window of a process: the same time to notice a PC that went away.
+  const presence = new PresenceService(db, bus, config.staleAfterMs, log);
   const services: Services = {
     config,
     db,
@@ -66,11 +69,12 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     metrics,
     access,
     auth: new AuthService(db, bus, log, config.tokenCacheMs),
-    grids: new GridService(db, access, log),
-    invites: new InviteService(db, access, bus, log),
+    grids: new GridService(db, access, presence.repository, log),
+    invites: new InviteService(db, access, bus, presence, log),
     members: new MemberService(db, processes, tunnels, bus, log),
     processes,
     liveness: new LivenessService(processes, config, log),
+    presence,
     tunnels,
   };
 
@@ -112,6 +116,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
 
   app.addHook('onClose', async () => {
     await tunnels.stop();
+    await presence.stop();
     bus.closeAll(CLOSE_CODES.shuttingDown, 'coordinator shutting down');
     await services.liveness.stop();
     if (opts.closeDatabase !== false) await db.close();
@@ -124,6 +129,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
       await app.listen({ host: config.host, port: config.port });
       services.liveness.start();
       services.tunnels.start();
+      services.presence.start();
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Member } from './api/grids.js';
+import { Member, MemberDevice } from './api/grids.js';
 import { Process } from './api/processes.js';
 
 /** First message on every (re)connected events socket: the whole grid as it is now. */
 export const SnapshotEvent = Type.Object(
-  { type: Type.Literal('snapshot'), processes: Type.Array(Process), members: Type.Array(Member) },
+  { type: Type.Literal('snapshot'), processes: Type.Array(Process), members: Type.Array(Member), devices: Type.Array(MemberDevice) },
   { additionalProperties: false },
 );
 /** A process was registered, went online/offline, stopped, or its health changed. */
@@ -18,10 +18,17 @@ export const MemberEvent = Type.Object(
   { additionalProperties: false },
 );
 
-export const GridEvent = Type.Union([SnapshotEvent, ProcessEvent, MemberEvent]);
+/** A member's device came online (connected) or went offline (its last connection closed, or its lease ran out). */
+export const DeviceEvent = Type.Object(
+  { type: Type.Literal('device'), device: MemberDevice },
+  { additionalProperties: false },
+);
+
+export const GridEvent = Type.Union([SnapshotEvent, ProcessEvent, MemberEvent, DeviceEvent]);
 export type SnapshotEvent = Static<typeof SnapshotEvent>;
 export type ProcessEvent = Static<typeof ProcessEvent>;
 export type MemberEvent = Static<typeof MemberEvent>;
+export type DeviceEvent = Static<typeof DeviceEvent>;
 export type MemberChange = Static<typeof MemberChange>;
 export type GridEvent = Static<typeof GridEvent>;
 

@@ -9,6 +9,7 @@ import type { GridService } from '../services/grid.service.js';
 import type { InviteService } from '../services/invite.service.js';
 import type { LivenessService } from '../services/liveness.service.js';
 import type { MemberService } from '../services/member.service.js';
+import type { PresenceService } from '../services/presence.service.js';
 import type { ProcessService } from '../services/process.service.js';
 import type { TunnelService } from '../services/tunnel.service.js';
 import type { Database } from '../store/database.js';
@@ -35,6 +36,7 @@ export interface Services {
   members: MemberService;
   processes: ProcessService;
   liveness: LivenessService;
+  presence: PresenceService;
   tunnels: TunnelService;
 }
 

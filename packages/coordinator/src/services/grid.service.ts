@@ -2,6 +2,7 @@ import type { Grid, GridDetailResponse, GridSummary } from '@gridshare/protocol'
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../store/database.js';
+import type { DevicesRepository } from '../store/devices.repository.js';
 import { GridsRepository } from '../store/grids.repository.js';
 import type { AuthContext } from './auth.service.js';
 import type { GridAccess } from './grid-access.js';
@@ -11,6 +12,7 @@ export class GridService {
   constructor(
     private readonly db: Database,
     private readonly access: GridAccess,
+    private readonly devices: DevicesRepository,
     private readonly log: Logger,
   ) {
     this.grids = new GridsRepository(db);
@@ -28,7 +30,11 @@ export class GridService {
 
   async get(ctx: AuthContext, gridId: string): Promise<GridDetailResponse> {
     await this.access.requireMember(gridId, ctx.user.id);
-    const [grid, members] = await Promise.all([this.grids.findGrid(gridId), this.grids.listMembers(gridId)]);
-    return { grid: grid!, members };
+    const [grid, members, devices] = await Promise.all([
+      this.grids.findGrid(gridId),
+      this.grids.listMembers(gridId),
+      this.devices.listForGrid(gridId),
+    ]);
+    return { grid: grid!, members, devices };
   }
 }

@@ -13,6 +13,7 @@ import type { EventBus } from '../realtime/event-bus.js';
 import type { Database } from '../store/database.js';
 import { GridsRepository } from '../store/grids.repository.js';
 import { type InviteRecord, InvitesRepository } from '../store/invites.repository.js';
+import type { PresenceService } from './presence.service.js';
 import type { AuthContext } from './auth.service.js';
 import type { GridAccess } from './grid-access.js';
 
@@ -34,6 +35,7 @@ export class InviteService {
     private readonly db: Database,
     private readonly access: GridAccess,
     private readonly bus: EventBus,
+    private readonly presence: PresenceService,
     private readonly log: Logger,
   ) {
     this.invites = new InvitesRepository(db);
@@ -82,6 +84,7 @@ export class InviteService {
       const member = await new GridsRepository(this.db).findMember(grid.id, ctx.user.id);
       this.log.info({ event: 'member.joined', gridId: grid.id, userId: ctx.user.id }, 'member joined');
       if (member) this.bus.publish(grid.id, { type: 'member', change: 'joined', member });
+      await this.presence.announce(grid.id, ctx.user.id);
     }
     return grid;
   }

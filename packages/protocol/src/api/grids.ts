@@ -28,6 +28,23 @@ export const Member = Type.Object(
 );
 export type Member = Static<typeof Member>;
 
+/**
+ * A logged-in device of a member, as the grid sees it: online while it holds a
+ * connection to a coordinator (an agent's link, a browser's events socket).
+ */
+export const MemberDevice = Type.Object(
+  {
+    id: Uuid,
+    userId: Uuid,
+    name: Type.String(),
+    online: Type.Boolean(),
+    /** When it last connected or disconnected (its last sign of life while offline). */
+    lastSeenAt: Timestamp,
+  },
+  { $id: 'MemberDevice', additionalProperties: false },
+);
+export type MemberDevice = Static<typeof MemberDevice>;
+
 export const CreateGridRequest = Type.Object({ name: GridName }, { additionalProperties: false });
 export type CreateGridRequest = Static<typeof CreateGridRequest>;
 
@@ -38,7 +55,7 @@ export const GridListResponse = Type.Object({ grids: Type.Array(GridSummary) }, 
 export type GridListResponse = Static<typeof GridListResponse>;
 
 export const GridDetailResponse = Type.Object(
-  { grid: Grid, members: Type.Array(Member) },
+  { grid: Grid, members: Type.Array(Member), devices: Type.Array(MemberDevice) },
   { additionalProperties: false },
 );
 export type GridDetailResponse = Static<typeof GridDetailResponse>;

@@ -65,13 +65,16 @@ export function registerGrids(program: Command): void {
 
   program
     .command('members <grid>')
-    .description('List the members of a grid')
+    .description('List the members of a grid and which of their devices are online')
     .option('--json', 'print as JSON')
     .action(
       action(async (grid: string, opts: { json?: boolean }) => {
         const res = await (await agentClient()).call<GridDetailResponse>('GET', `/v1/members?grid=${encodeURIComponent(grid)}`);
         if (opts.json) return printJson(res);
-        process.stdout.write(`${table(['USER', 'ROLE', 'JOINED'], res.members.map((m) => [m.username, m.role, m.joinedAt]))}\n`);
+        const online = (userId: string) =>
+          res.devices.filter((d) => d.userId === userId && d.online).map((d) => d.name).join(', ') || '-';
+        const rows = res.members.map((m) => [m.username, m.role, m.joinedAt, online(m.userId)]);
+        process.stdout.write(`${table(['USER', 'ROLE', 'JOINED', 'ONLINE DEVICES'], rows)}\n`);
       }),
     );
 

@@ -63,6 +63,8 @@ export function eventRoutes(app: App, s: Services): void {
         clearInterval(ping);
         unsubscribe();
       });
+      // A browser is a device too: online while it watches a grid.
+      s.presence.trackSocket(socket, auth);
       // Clients only listen; anything they send is ignored (the server's frame limit is the agent link's, so big ones close).
       socket.on('message', (data: Buffer) => {
         if (data.length > MAX_CLIENT_MESSAGE_BYTES) socket.close(1009, 'message too big');
@@ -71,8 +73,12 @@ export function eventRoutes(app: App, s: Services): void {
       void (async () => {
         try {
           await s.access.requireMember(gridId, auth.user.id);
-          const [processes, members] = await Promise.all([s.processes.repository.list(gridId), grids.listMembers(gridId)]);
-          send({ type: 'snapshot', processes, members });
+          const [processes, members, devices] = await Promise.all([
+            s.processes.repository.list(gridId),
+            grids.listMembers(gridId),
+            s.presence.repository.listForGrid(gridId),
+          ]);
+          send({ type: 'snapshot', processes, members, devices });
           ready = true;
           for (const e of early.splice(0)) send(e);
         } catch (err) {

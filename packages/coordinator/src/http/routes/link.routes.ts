@@ -24,6 +24,9 @@ export function linkRoutes(app: App, s: Services): void {
     },
     handler: async (_req, reply) =>
       reply.status(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'this endpoint is a WebSocket: connect with an Upgrade: websocket request' } }),
-    wsHandler: (socket: WebSocket, req) => s.tunnels.attachLink(socket, req.auth),
+    wsHandler: (socket: WebSocket, req) => {
+      s.presence.trackSocket(socket, req.auth);
+      s.tunnels.attachLink(socket, req.auth);
+    },
   });
 }
