@@ -218,7 +218,6 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     await pageA.getByRole('button', { name: 'Save' }).click();
     await until('bob sees himself as admin', async () => ((await pageB.locator('.page-subtitle').textContent()) ?? '').includes('you are an admin'));
     assert.ok(await pageB.getByRole('link', { name: 'Invites' }).isVisible(), 'an admin gets the invites tab');
-    await shot(pageA, 'members');
 
     await pageA.getByRole('link', { name: 'Invites' }).click();
     const row = pageA.locator('li.invite-row', { hasText: inviteCode });
@@ -226,6 +225,51 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.locator('.pill', { hasText: 'Revoked' }).waitFor();
     await assert.rejects(t.anon.withToken((await t.anon.signup({ username: 'dave', password: PASSWORD, deviceName: 'x' })).token).join(inviteCode), /revoked/);
+  });
+
+  test('members show which of their devices are online, live: a browser while it watches, an agent’s PC while it hosts', async () => {
+    await pageB.goto(`${url}/grids/${gridId}/members`);
+    await pageA.goto(`${url}/grids/${gridId}/members`);
+    const bobRow = pageA.locator('li.member', { has: pageA.locator('.member-name', { hasText: /^bob/ }) });
+    const chip = (name: string) => bobRow.locator('.device-chip', { hasText: name });
+    // Bob's browser watches the grid (its events socket is its presence); his laptop hosts webapp.
+    await until('bob’s browser online on alice’s page', async () => /Chrome on Linux online/.test((await chip('Chrome on Linux').textContent()) ?? ''));
+    await until('bob’s laptop online: it hosts webapp', async () => /laptop online · 1 process/.test((await chip('laptop').textContent()) ?? ''));
+    await shot(pageA, 'members');
+
+    await pageA.evaluate('window.__sameDocument = true');
+    await pageB.goto('about:blank');
+    await until('bob’s browser offline once it stops watching', async () => /Chrome on Linux offline · seen/.test((await chip('Chrome on Linux').textContent()) ?? ''));
+    await pageB.goto(`${url}/grids/${gridId}/members`);
+    await until('and online again when it comes back', async () => /Chrome on Linux online/.test((await chip('Chrome on Linux').textContent()) ?? ''));
+    assert.equal(await pageA.evaluate('window.__sameDocument'), true, 'no reload happened');
+  });
+
+  test('the owner removes a member through the page: the member’s page says so at once, the list drops them', async () => {
+    await pageA.getByRole('link', { name: 'Invites' }).click();
+    await pageA.getByRole('button', { name: 'Create invite' }).click();
+    const code = (await pageA.getByTestId('invite-code').textContent())!;
+    const e = await browser.newContext(DESKTOP);
+    const pageE = await e.newPage();
+    await pageE.goto(`${url}/signup`);
+    await pageE.getByLabel('Username').fill('erin');
+    await pageE.getByLabel('Password').fill(PASSWORD);
+    await pageE.getByRole('button', { name: 'Sign up' }).click();
+    await pageE.getByRole('link', { name: 'Join with a code' }).first().click();
+    await pageE.getByLabel('Invite code').fill(code);
+    await pageE.getByRole('button', { name: 'Join grid' }).click();
+    await pageE.getByRole('heading', { level: 1, name: 'friends' }).waitFor();
+
+    await pageA.getByRole('link', { name: /^Members/ }).click();
+    const erinRow = pageA.locator('li.member', { has: pageA.locator('.member-name', { hasText: /^erin/ }) });
+    await erinRow.getByRole('button', { name: 'Remove' }).click();
+    await erinRow.getByRole('button', { name: 'Remove' }).click();
+    await pageE.getByRole('heading', { name: 'You are no longer in friends' }).waitFor();
+    await until('erin gone from alice’s list', async () => (await erinRow.count()) === 0);
+    await pageA.getByRole('link', { name: /Members 2/ }).waitFor();
+    await pageE.goto(`${url}/grids/${gridId}`);
+    await pageE.getByRole('heading', { name: 'Grid not found' }).waitFor();
+    await e.close();
   });
 
   test('a non-member gets a clear "not found" page', async () => {

@@ -17,6 +17,7 @@ export const ME: MeResponse = {
 export const FRIENDS: GridDetailResponse = {
   grid: { id: GRID_ID, name: 'friends', createdAt: '2026-12-01T10:00:00.000Z', createdBy: ALICE },
   members: [aMember()],
+  devices: [],
 };
 
 /** The whole app at `path`, signed in as alice (unless token is null), against a fake API. */

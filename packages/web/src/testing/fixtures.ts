@@ -1,4 +1,4 @@
-import type { Invite, Member, Process } from '@gridshare/protocol';
+import type { Invite, Member, MemberDevice, Process } from '@gridshare/protocol';
 
 export const GRID_ID = '0b6c7a2e-1f0a-4c8e-9d0e-2a1b3c4d5e6f';
 export const ALICE = '11111111-1111-4111-8111-111111111111';
@@ -34,6 +34,10 @@ export function aProcess(over: Partial<Process> = {}): Process {
 
 export function aMember(over: Partial<Member> = {}): Member {
   return { userId: ALICE, username: 'alice', role: 'owner', joinedAt: '2026-12-01T10:00:00.000Z', ...over };
+}
+
+export function aDevice(over: Partial<MemberDevice> = {}): MemberDevice {
+  return { id: uuid(), userId: ALICE, name: 'desktop', online: true, lastSeenAt: new Date().toISOString(), ...over };
 }
 
 export function anInvite(over: Partial<Invite> = {}): Invite {

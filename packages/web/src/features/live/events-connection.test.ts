@@ -42,7 +42,7 @@ function setup(verify?: () => Promise<'ok' | EndReason>) {
   return { conn, sockets, statuses, events, ended, delays };
 }
 const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
-const snapshot: GridEvent = { type: 'snapshot', processes: [], members: [] };
+const snapshot: GridEvent = { type: 'snapshot', processes: [], members: [], devices: [] };
 
 test('live after the snapshot; reconnects with growing backoff after a drop, live again on the next snapshot', async () => {
   const h = setup();

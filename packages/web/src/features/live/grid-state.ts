@@ -1,4 +1,4 @@
-import type { GridEvent, Member, Process } from '@gridshare/protocol';
+import type { GridEvent, Member, MemberDevice, Process } from '@gridshare/protocol';
 
 /** How the events socket is doing. */
 export type LinkStatus = 'connecting' | 'live' | 'reconnecting';
@@ -9,11 +9,13 @@ export type EndReason = 'unauthorized' | 'removed' | 'gone';
 export interface LiveGrid {
   processes: Process[] | null;
   members: Member[] | null;
+  /** The members' logged-in devices, online or not. */
+  devices: MemberDevice[] | null;
   status: LinkStatus;
   ended: EndReason | null;
 }
 
-export const initialLiveGrid: LiveGrid = { processes: null, members: null, status: 'connecting', ended: null };
+export const initialLiveGrid: LiveGrid = { processes: null, members: null, devices: null, status: 'connecting', ended: null };
 
 export type LiveAction =
   | { type: 'event'; event: GridEvent }
@@ -34,18 +36,22 @@ export function liveGridReducer(state: LiveGrid, action: LiveAction): LiveGrid {
   }
 }
 
-/** A snapshot replaces everything; a process or member event changes one row. */
+/** A snapshot replaces everything; a process, member or device event changes one row. */
 export function applyEvent(state: LiveGrid, e: GridEvent): LiveGrid {
   switch (e.type) {
     case 'snapshot':
-      return { ...state, processes: e.processes, members: e.members };
+      return { ...state, processes: e.processes, members: e.members, devices: e.devices };
     case 'process':
       return { ...state, processes: upsert(state.processes ?? [], e.process, (p) => p.id === e.process.id) };
     case 'member': {
       const members = state.members ?? [];
       const same = (m: Member) => m.userId === e.member.userId;
-      return { ...state, members: e.change === 'left' ? members.filter((m) => !same(m)) : upsert(members, e.member, same) };
+      if (e.change !== 'left') return { ...state, members: upsert(members, e.member, same) };
+      // Who left takes their devices along.
+      return { ...state, members: members.filter((m) => !same(m)), devices: state.devices?.filter((d) => d.userId !== e.member.userId) ?? null };
     }
+    case 'device':
+      return { ...state, devices: upsert(state.devices ?? [], e.device, (d) => d.id === e.device.id) };
   }
 }
 

@@ -1,26 +1,34 @@
-import type { Member, Process, Role } from '@gridshare/protocol';
+import type { Member, MemberDevice, Process, Role } from '@gridshare/protocol';
 
-export interface OnlineDevice {
-  deviceId: string;
-  deviceName: string;
+/** A member's device as the members list shows it. */
+export interface DeviceView {
+  id: string;
+  name: string;
+  online: boolean;
+  lastSeenAt: string;
+  /** Online processes it hosts in this grid. */
   processes: number;
 }
 
 /**
- * Which devices of each member are online, as far as the grid can tell: the
- * devices hosting an online process. (The coordinator has no device presence yet.)
+ * Each member's logged-in devices (online first, then by name), with the
+ * online processes each hosts here. Presence comes from the coordinator: a
+ * device is online while its agent (or its browser) is connected. A device
+ * whose processes heartbeat without a link (a script on the plain API) is
+ * online too: its processes prove it.
  */
-export function onlineDevicesByUser(processes: readonly Process[] | null): Map<string, OnlineDevice[]> {
-  const byUser = new Map<string, Map<string, OnlineDevice>>();
-  for (const p of processes ?? []) {
-    if (p.status !== 'online') continue;
-    const devices = byUser.get(p.hostUserId) ?? new Map<string, OnlineDevice>();
-    byUser.set(p.hostUserId, devices);
-    const d = devices.get(p.hostDeviceId) ?? { deviceId: p.hostDeviceId, deviceName: p.hostDeviceName, processes: 0 };
-    d.processes++;
-    devices.set(p.hostDeviceId, d);
+export function devicesByUser(devices: readonly MemberDevice[] | null, processes: readonly Process[] | null): Map<string, DeviceView[]> {
+  const hosting = new Map<string, number>();
+  for (const p of processes ?? []) if (p.status === 'online') hosting.set(p.hostDeviceId, (hosting.get(p.hostDeviceId) ?? 0) + 1);
+  const byUser = new Map<string, DeviceView[]>();
+  for (const d of devices ?? []) {
+    const list = byUser.get(d.userId) ?? [];
+    byUser.set(d.userId, list);
+    const hosted = hosting.get(d.id) ?? 0;
+    list.push({ id: d.id, name: d.name, online: d.online || hosted > 0, lastSeenAt: d.lastSeenAt, processes: hosted });
   }
-  return new Map([...byUser].map(([u, d]) => [u, [...d.values()].sort((a, b) => a.deviceName.localeCompare(b.deviceName))]));
+  for (const list of byUser.values()) list.sort((a, b) => Number(b.online) - Number(a.online) || a.name.localeCompare(b.name));
+  return byUser;
 }
 
 const RANK: Record<Role, number> = { owner: 0, admin: 1, member: 2 };

@@ -4,14 +4,16 @@ import { useState } from 'react';
 import { describeError } from '../../app/errors.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { FormError } from '../../components/states.js';
-import type { OnlineDevice } from './member-devices.js';
+import { useNow } from '../../components/use-now.js';
+import { formatAgo } from '../processes/format.js';
+import type { DeviceView } from './member-devices.js';
 
 const ROLE_LABEL: Record<Role, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' };
 
 interface Props {
   member: Member;
   isMe: boolean;
-  devices: OnlineDevice[];
+  devices: DeviceView[];
   actions: { changeRole: boolean; remove: boolean; leave: boolean };
   onChangeRole: (m: Member, role: Role) => Promise<void>;
   onRemove: (m: Member) => Promise<void>;
@@ -46,22 +48,7 @@ export function MemberRow({ member: m, isMe, devices, actions, onChangeRole, onR
           {isMe && <span className="muted"> (you)</span>}
           <span className={`role role-${m.role}`}>{ROLE_LABEL[m.role]}</span>
         </div>
-        <div className="member-devices">
-          {devices.length === 0 ? (
-            <span className="muted">No device hosting a process right now</span>
-          ) : (
-            devices.map((d) => (
-              <span key={d.deviceId} className="device-chip">
-                <span className="device-dot" aria-hidden="true" />
-                {d.deviceName} online
-                <span className="muted">
-                  {' '}
-                  · {d.processes} {d.processes === 1 ? 'process' : 'processes'}
-                </span>
-              </span>
-            ))
-          )}
-        </div>
+        <MemberDevices devices={devices} />
         <FormError message={error} />
       </div>
       <div className="member-actions">
@@ -88,5 +75,23 @@ export function MemberRow({ member: m, isMe, devices, actions, onChangeRole, onR
         {actions.leave && <ConfirmButton label="Leave grid" question="Leave this grid? Your processes here stop." confirmLabel="Leave" busyLabel="Leaving…" onConfirm={() => run(() => onRemove(m))} />}
       </div>
     </li>
+  );
+}
+
+/** Each logged-in device: online (and what it hosts here) or when it was last seen. */
+function MemberDevices({ devices }: { devices: DeviceView[] }) {
+  const now = useNow();
+  if (devices.length === 0) return <div className="member-devices muted">No device logged in</div>;
+  return (
+    <ul className="member-devices" aria-label="Devices">
+      {devices.map((d) => (
+        <li key={d.id} className={`device-chip ${d.online ? 'is-online' : 'is-offline'}`} data-device-id={d.id}>
+          <span className="device-dot" aria-hidden="true" />
+          {d.name} {d.online ? 'online' : 'offline'}
+          {d.online && d.processes > 0 && <span className="muted"> · {d.processes === 1 ? '1 process' : `${d.processes} processes`}</span>}
+          {!d.online && <span className="muted"> · seen {formatAgo(d.lastSeenAt, now)}</span>}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -1,11 +1,12 @@
 /** @jsxRuntime automatic */
-import type { Member, Process, Role } from '@gridshare/protocol';
+import type { Member, MemberDevice, Process, Role } from '@gridshare/protocol';
 import { Loading } from '../../components/states.js';
-import { allowedActions, onlineDevicesByUser, sortMembers } from './member-devices.js';
+import { allowedActions, devicesByUser, sortMembers } from './member-devices.js';
 import { MemberRow } from './member-row.js';
 
 interface Props {
   members: Member[] | null;
+  devices: MemberDevice[] | null;
   processes: Process[] | null;
   myId: string;
   myRole: Role | undefined;
@@ -13,10 +14,10 @@ interface Props {
   onRemove: (m: Member) => Promise<void>;
 }
 
-/** Who is in the grid, with their role and which of their devices host something right now. */
-export function MembersPanel({ members, processes, myId, myRole, onChangeRole, onRemove }: Props) {
+/** Who is in the grid, with their role and which of their devices are online. */
+export function MembersPanel({ members, devices: allDevices, processes, myId, myRole, onChangeRole, onRemove }: Props) {
   if (!members) return <Loading label="Loading members…" />;
-  const devices = onlineDevicesByUser(processes);
+  const devices = devicesByUser(allDevices, processes);
   return (
     <ul className="member-list" aria-label="Members">
       {sortMembers(members).map((m) => (

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { renderApp } from '../../testing/app.js';
 import { apiError } from '../../testing/fake-api.js';
 import { FakeWebSocket } from '../../testing/fake-websocket.js';
-import { aMember, aProcess, BOB, GRID_ID } from '../../testing/fixtures.js';
+import { aDevice, ALICE, aMember, aProcess, BOB, GRID_ID } from '../../testing/fixtures.js';
 
 let uninstall: () => void;
 beforeEach(() => {
@@ -32,7 +32,7 @@ test('the workspace opens the events socket with ?token= and shows the snapshot;
   const ws = await openGrid();
   assert.equal(ws.url, `ws://localhost/api/v1/grids/${GRID_ID}/events?token=gst_test`);
   assert.ok(screen.getByText('Connecting to the grid…'));
-  await ws.deliver({ type: 'snapshot', processes: [survival, creative], members });
+  await ws.deliver({ type: 'snapshot', processes: [survival, creative], members, devices: [] });
   assert.ok(screen.getByRole('link', { name: 'survival' }));
   assert.equal(document.title, '(2 online) friends — Gridshare');
 
@@ -43,13 +43,13 @@ test('the workspace opens the events socket with ?token= and shows the snapshot;
 });
 
 test('a cut connection shows the reconnecting banner until the next snapshot', async () => {
-  await (await openGrid()).deliver({ type: 'snapshot', processes: [survival], members });
+  await (await openGrid()).deliver({ type: 'snapshot', processes: [survival], members, devices: [] });
   assert.equal(screen.queryByText('Reconnecting…'), null);
   await FakeWebSocket.latest().drop(1001);
   assert.ok(screen.getByText('Reconnecting…'));
   assert.ok(screen.getByRole('link', { name: 'survival' }), 'what we knew stays on screen');
   await waitFor(() => assert.equal(FakeWebSocket.instances.length, 2), { timeout: 3000 });
-  await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [], members });
+  await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [], members, devices: [] });
   assert.equal(screen.queryByText('Reconnecting…'), null);
   assert.ok(screen.getByRole('heading', { name: 'Nothing shared yet' }));
 });
@@ -68,16 +68,31 @@ test('a grid that does not exist for me is a clear "not found" page', async () =
 });
 
 test('removed from the grid while watching it (close 4403): says so', async () => {
-  await (await openGrid()).deliver({ type: 'snapshot', processes: [], members });
+  await (await openGrid()).deliver({ type: 'snapshot', processes: [], members, devices: [] });
   await FakeWebSocket.latest().drop(4403);
   await screen.findByRole('heading', { name: 'You are no longer in friends' });
 });
 
-test('members with roles and the devices that host something online', async () => {
-  await (await openGrid(`/grids/${GRID_ID}/members`)).deliver({ type: 'snapshot', processes: [survival, creative], members });
+test('members with roles and which of their devices are online, live from device events', async () => {
+  const laptop = aDevice({ id: creative.hostDeviceId, userId: BOB, name: 'laptop' });
+  const phone = aDevice({ userId: BOB, name: 'phone', online: false, lastSeenAt: new Date(Date.now() - 3 * 3600_000).toISOString() });
+  const ws = await openGrid(`/grids/${GRID_ID}/members`);
+  await ws.deliver({ type: 'snapshot', processes: [survival, creative], members, devices: [phone, laptop] });
   const bob = screen.getByText('bob').closest('li')!;
   assert.match(bob.textContent!, /Member/);
-  assert.match(bob.textContent!, /laptop online · 1 process/);
+  const chips = () => [...bob.querySelectorAll('.device-chip')].map((c) => c.textContent);
+  assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen 3 h ago']);
+  assert.match(document.querySelector(`li.member[data-user-id="${ALICE}"]`)!.textContent!, /No device logged in/);
+
+  await ws.deliver({ type: 'device', device: { ...phone, online: true } });
+  assert.deepEqual(chips(), ['laptop online · 1 process', 'phone online']);
+  await ws.deliver({ type: 'device', device: { ...phone, online: false, lastSeenAt: new Date().toISOString() } });
+  assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen just now']);
+  // Its link is gone but its process still heartbeats: the process proves it is online; once that stops, it is offline.
+  await ws.deliver({ type: 'device', device: { ...laptop, online: false } });
+  assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen just now']);
+  await ws.deliver({ type: 'process', process: { ...creative, status: 'offline' } });
+  assert.deepEqual(chips(), ['laptop offline · seen just now', 'phone offline · seen just now']);
   assert.ok(screen.getByRole('button', { name: 'Remove' }), 'the owner may remove bob');
   assert.ok(screen.getByLabelText('Role of bob'));
   await act(async () => {});

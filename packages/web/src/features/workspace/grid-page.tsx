@@ -32,6 +32,7 @@ export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
 
   const grid = detail.status === 'ok' ? detail.detail.grid : null;
   const members = live.members ?? (detail.status === 'ok' ? detail.detail.members : null);
+  const devices = live.devices ?? (detail.status === 'ok' ? detail.detail.devices : null);
   const myRole = members?.find((m) => m.userId === user.id)?.role;
   const isAdmin = myRole === 'owner' || myRole === 'admin';
   const gone = detail.status === 'not-found' || live.ended === 'gone';
@@ -90,6 +91,7 @@ export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
         grid={grid}
         tab={view.tab}
         members={members}
+        devices={devices}
         processes={live.processes}
         me={user.id}
         myRole={myRole}

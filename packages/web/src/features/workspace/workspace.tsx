@@ -1,5 +1,5 @@
 /** @jsxRuntime automatic */
-import type { Grid, GridClient, Member, Process, Role } from '@gridshare/protocol';
+import type { Grid, GridClient, Member, MemberDevice, Process, Role } from '@gridshare/protocol';
 import { Link } from '../../app/router.js';
 import { type GridTab, paths } from '../../app/routes.js';
 import { PageHeader } from '../../components/page-header.js';
@@ -15,6 +15,7 @@ interface Props {
   grid: Grid;
   tab: GridTab;
   members: Member[];
+  devices: MemberDevice[] | null;
   processes: Process[] | null;
   me: string;
   myRole: Role | undefined;
@@ -26,7 +27,7 @@ interface Props {
 const ROLE = { owner: 'the owner', admin: 'an admin', member: 'a member' } as const;
 
 /** The grid workspace: its processes, its members, its invites. */
-export function Workspace({ client, grid, tab, members, processes, me, myRole, onForceStop, onChangeRole, onRemove }: Props) {
+export function Workspace({ client, grid, tab, members, devices, processes, me, myRole, onForceStop, onChangeRole, onRemove }: Props) {
   const isAdmin = myRole === 'owner' || myRole === 'admin';
   const online = countOnline(processes);
   const running = processes?.filter((p) => p.status !== 'stopped').length ?? 0;
@@ -57,7 +58,7 @@ export function Workspace({ client, grid, tab, members, processes, me, myRole, o
       <div className="tab-panel">
         {tab === 'processes' && <ProcessList processes={processes} gridName={grid.name} onForceStop={onForceStop} />}
         {tab === 'members' && (
-          <MembersPanel members={members} processes={processes} myId={me} myRole={myRole} onChangeRole={onChangeRole} onRemove={onRemove} />
+          <MembersPanel members={members} devices={devices} processes={processes} myId={me} myRole={myRole} onChangeRole={onChangeRole} onRemove={onRemove} />
         )}
         {tab === 'invites' &&
           (isAdmin ? (
