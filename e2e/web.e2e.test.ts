@@ -313,6 +313,35 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     await until('webapp offline after the restart', async () => (await badgeOf(pageB, 'webapp').textContent()) === 'Offline', 10_000);
   });
 
+  test('usable by keyboard alone: log in, open a grid from the sidebar, open a process, with a visible focus ring', async () => {
+    const k = await browser.newContext(DESKTOP);
+    const page = await k.newPage();
+    /** Presses Tab until the focused element's text matches (at most 40 times); returns its outline. */
+    const tabTo = async (what: RegExp) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const focused = (await page.evaluate('document.activeElement?.textContent ?? ""')) as string;
+        if (what.test(focused)) return (await page.evaluate('getComputedStyle(document.activeElement).outlineStyle')) as string;
+      }
+      throw new Error(`Tab never reached ${what}`);
+    };
+    await page.goto(`${url}/login`);
+    await page.getByLabel('Username').focus();
+    await page.keyboard.type('bob');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Hi, bob' }).waitFor();
+    assert.notEqual(await tabTo(/^F?friends/), 'none', 'the focused link shows a focus ring');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'friends' }).waitFor();
+    await until('webapp listed', async () => (await page.getByRole('link', { name: 'webapp', exact: true }).count()) === 1);
+    await tabTo(/^webapp$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'History' }).waitFor();
+    await k.close();
+  });
+
   test('works at 375 px wide: no sideways scrolling, the sidebar behind a menu button', async () => {
     webapp.start();
     const m = await browser.newContext(PHONE);
