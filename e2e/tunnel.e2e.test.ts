@@ -217,6 +217,24 @@ describe('grid connect through the coordinator relay', () => {
     assert.match(await pc2.ok('ps'), /secret\s+online.*private/);
   });
 
+  test('grid private on closes the open connections and refuses new ones; off accepts them again', T, async () => {
+    const hold = await openSocket(echo.port);
+    hold.write('x');
+    await new Promise((r) => hold.once('data', r));
+    const ended = ending(hold);
+    assert.match(await pc1.ok('private', 'echo'), /echo is private/);
+    assert.equal(await ended, 'ECONNRESET', 'the open connection is closed');
+    const refused = await pc2.gridAsync('connect', 'echo', '--local-port', String(await freePort()));
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /private/);
+    assert.match(await pc2.ok('ps'), /echo\s+online.*private/);
+    assert.equal((await pc1.json<LocalProcessResponse>('private', 'echo', 'off')).process.spec.private, false);
+    assert.equal((await exchange(echo.port, 'again')).toString(), 'again');
+    const bad = await pc1.gridAsync('private', 'echo', 'maybe');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /maybe.*(on, off|choices)/i);
+  });
+
   test('game-aware health: a Minecraft server is pinged and its players shown; one that does not answer is still online', T, async () => {
     const fake = await startFakeMinecraft();
     cleanups.push(() => fake.close());

@@ -157,6 +157,13 @@ export const ProcessSelector = Type.Object(
 );
 export type ProcessSelector = Static<typeof ProcessSelector>;
 
+/** `grid private`: refuse connections to a process of this PC (its open ones close), or accept them again. */
+export const SetPrivateRequest = Type.Object(
+  { process: ProcessRef, grid: Type.Optional(GridRef), private: Type.Boolean() },
+  { additionalProperties: false },
+);
+export type SetPrivateRequest = Static<typeof SetPrivateRequest>;
+
 export const LocalProcessResponse = Type.Object({ process: LocalProcess }, { additionalProperties: false });
 export type LocalProcessResponse = Static<typeof LocalProcessResponse>;
 

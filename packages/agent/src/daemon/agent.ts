@@ -199,6 +199,16 @@ export class Agent {
     return mp.record;
   }
 
+  async setPrivate(sel: ProcessSelector, value: boolean): Promise<LocalProcess> {
+    const mp = await this.select(sel, true);
+    try {
+      await mp.setPrivate(value);
+    } catch (err) {
+      throw fromApiError(err);
+    }
+    return mp.record;
+  }
+
   async restartProcess(sel: ProcessSelector): Promise<LocalProcess> {
     const mp = await this.select(sel, false);
     if (mp.record.spec.mode === 'share') throw new AgentError('validation_failed', `'${mp.record.name}' is shared, not run by the agent: restart it yourself`);

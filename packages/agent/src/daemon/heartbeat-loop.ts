@@ -59,6 +59,12 @@ export class HeartbeatLoop {
     this.log.info({ processId: this.target.id }, `✅ Process ${this.target.id} successfully registered with backend`);
   }
 
+  /** Registers again now (the registration changed); until that succeeds, the loop keeps trying. */
+  async reregister(): Promise<void> {
+    this.registered = false;
+    await this.registerNow();
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);

@@ -114,6 +114,19 @@ export class ManagedProcess {
     await this.deps.save();
   }
 
+  /**
+   * `grid private`: refuse connections (the coordinator closes open ones) or
+   * accept them again. Saved at once; the coordinator hears it now, or with
+   * the next registration if it cannot be reached.
+   */
+  setPrivate(value: boolean): Promise<void> {
+    return this.serial(async () => {
+      this.record.spec.private = value;
+      await this.deps.save();
+      await this.loop?.reregister();
+    });
+  }
+
   /** `grid restart`: the same id comes back online; the coordinator never sees it stopped. */
   restart(): Promise<void> {
     return this.serial(() => this.doRestart());

@@ -14,6 +14,7 @@ import {
   ProcessSelector,
   PsResponse,
   RunRequest,
+  SetPrivateRequest,
   ShareRequest,
   WhoAmI,
 } from '@gridshare/protocol';
@@ -117,6 +118,9 @@ export async function startLocalApi(agent: Agent, socketPath: string, log: Logge
   );
   app.post('/v1/stop', { schema: { body: ProcessSelector, response: { 200: LocalProcessResponse } } }, async (req) => ({
     process: await agent.stopProcess(req.body),
+  }));
+  app.post('/v1/private', { schema: { body: SetPrivateRequest, response: { 200: LocalProcessResponse } } }, async (req) => ({
+    process: await agent.setPrivate({ process: req.body.process, ...(req.body.grid ? { grid: req.body.grid } : {}) }, req.body.private),
   }));
   app.post('/v1/restart', { schema: { body: ProcessSelector, response: { 200: LocalProcessResponse } } }, async (req) => ({
     process: await agent.restartProcess(req.body),

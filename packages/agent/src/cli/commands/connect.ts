@@ -1,5 +1,5 @@
-import type { ConnectEvent, LocalConnectionsResponse } from '@gridshare/protocol';
-import type { Command } from 'commander';
+import type { ConnectEvent, LocalConnectionsResponse, LocalProcessResponse } from '@gridshare/protocol';
+import { Argument, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { action, agentClient } from '../context.js';
 import { ago, bytes, dim, printJson, table } from '../output.js';
@@ -87,7 +87,7 @@ export function registerConnect(program: Command): void {
 
   program
     .command('disconnect <process> [connection]')
-    .description('Close connections to a process of this PC: one by id, or all of them (refuse new ones with `grid run --private`)')
+    .description('Close connections to a process of this PC: one by id, or all of them (refuse new ones with `grid private`)')
     .option('-g, --grid <grid>', 'narrow a process name to one grid')
     .option('--json', 'print as JSON')
     .action(
@@ -99,6 +99,30 @@ export function registerConnect(program: Command): void {
         });
         if (opts.json) return printJson(res);
         process.stdout.write(`Closed ${res.closed} connection(s)\n`);
+      }),
+    );
+
+  program
+    .command('private')
+    .description('Refuse connections to a process of this PC (its open ones close at once), or accept them again with `off`')
+    .argument('<process>', 'id or unambiguous name of a running process of this PC')
+    .addArgument(new Argument('[state]', 'on: refuse connections; off: accept them').choices(['on', 'off']).default('on'))
+    .option('-g, --grid <grid>', 'narrow a process name to one grid')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nExamples:\n  grid private survival       # nobody can connect; open connections close\n  grid private survival off   # members can connect again')
+    .action(
+      action(async (proc: string, state: 'on' | 'off', opts: { grid?: string; json?: boolean }) => {
+        const res = await (await agentClient()).call<LocalProcessResponse>('POST', '/v1/private', {
+          process: proc,
+          ...(opts.grid ? { grid: opts.grid } : {}),
+          private: state === 'on',
+        });
+        if (opts.json) return printJson(res);
+        process.stdout.write(
+          state === 'on'
+            ? `${res.process.name} is private: connections are refused, open ones were closed\n`
+            : `${res.process.name} accepts connections from members of its grid again\n`,
+        );
       }),
     );
 }
