@@ -1,4 +1,4 @@
-import type { Invite, Member, MemberDevice, Process } from '@gridshare/protocol';
+import type { Connection, Invite, Member, MemberDevice, Process } from '@gridshare/protocol';
 
 export const GRID_ID = '0b6c7a2e-1f0a-4c8e-9d0e-2a1b3c4d5e6f';
 export const ALICE = '11111111-1111-4111-8111-111111111111';
@@ -51,6 +51,26 @@ export function anInvite(over: Partial<Invite> = {}): Invite {
     revoked: false,
     ...over,
   };
+}
+
+/** An open connection from bob's laptop to a process (pass processId), opened a minute ago. */
+export function aConnection(over: Partial<Connection> = {}): Connection {
+  return {
+    id: uuid(),
+    processId: uuid(),
+    gridId: GRID_ID,
+    userId: BOB,
+    username: 'bob',
+    deviceId: uuid(),
+    deviceName: 'laptop',
+    port: 25565,
+    openedAt: new Date(Date.now() - 60_000).toISOString(),
+    closedAt: null,
+    closeReason: null,
+    bytesIn: 0,
+    bytesOut: 0,
+    ...over,
+  } as Connection;
 }
 
 export const secondsAgo = (s: number) => new Date(Date.now() - s * 1000).toISOString();

@@ -11,6 +11,7 @@ import { useNow } from '../../components/use-now.js';
 import { ConnectHint } from './connect-hint.js';
 import { formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
 import { ProcessHealth } from './process-health.js';
+import { ProcessConnections } from './process-connections.js';
 import { ProcessHistory } from './process-history.js';
 import { StatusBadge } from './status-badge.js';
 
@@ -19,10 +20,12 @@ interface Props {
   process: Process;
   gridName: string;
   onForceStop?: ((p: Process) => Promise<void>) | undefined;
+  /** The host and the grid's owner and admins see who connected (see canSeeConnections). */
+  showConnections?: boolean;
 }
 
 /** One process: what it is, where it runs, how to reach it, and what happened to it. */
-export function ProcessDetail({ client, process: p, gridName, onForceStop }: Props) {
+export function ProcessDetail({ client, process: p, gridName, onForceStop, showConnections = false }: Props) {
   const now = useNow();
   const [history, setHistory] = useState<ProcessHistoryEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -150,6 +153,7 @@ export function ProcessDetail({ client, process: p, gridName, onForceStop }: Pro
             <ProcessHistory events={history} />
           )}
         </section>
+        {showConnections && <ProcessConnections client={client} process={p} />}
       </div>
     </div>
   );

@@ -11,6 +11,7 @@ import { useGrids } from '../grids/grids-context.js';
 import { countOnline } from '../live/grid-state.js';
 import { ReconnectingBanner } from '../live/reconnecting-banner.js';
 import { useGridLive } from '../live/use-grid-live.js';
+import { canSeeConnections } from '../processes/connections.js';
 import { ProcessDetail } from '../processes/process-detail.js';
 import { RemovedPage } from './removed-page.js';
 import { useGridDetail } from './use-grid-detail.js';
@@ -76,7 +77,13 @@ export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
         {live.processes === null ? (
           <Loading label="Connecting to the grid…" />
         ) : process ? (
-          <ProcessDetail client={client} process={process} gridName={grid.name} onForceStop={isAdmin ? forceStop : undefined} />
+          <ProcessDetail
+            client={client}
+            process={process}
+            gridName={grid.name}
+            onForceStop={isAdmin ? forceStop : undefined}
+            showConnections={canSeeConnections(process, user.id, myRole)}
+          />
         ) : (
           <NotFoundPage what="process" />
         )}
