@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestCoordinator, type TestCoordinator } from '../packages/coordinator/src/testing/harness.js';
+import { openLink } from '../packages/coordinator/src/testing/link-client.js';
 import { buildWebApp, chromiumProblem, launchChromium, SCREENSHOTS } from './web-harness.js';
 
 /*
@@ -340,6 +341,58 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'History' }).waitFor();
     await k.close();
+  });
+
+  test('connections through the relay: the owner sees an open one on the process page, closes it with its button, and sees it closed', async () => {
+    // No agents: bare links. Alice's new PC registers "relay" and is its host link (same token);
+    // bob connects from a PC of his as the guest, and alice's PC answers the OPEN it is sent.
+    const aliceToken = (await t.anon.login({ username: 'alice', password: PASSWORD, deviceName: 'tower' })).token;
+    const tower = t.anon.withToken(aliceToken);
+    const { process: r } = await tower.registerProcess(gridId, { name: 'relay', kind: 'http', ports: [{ port: 8000, protocol: 'tcp' }] });
+    const beater = new Beater(tower, gridId, r.id, () => ({ alive: true }));
+    beater.start();
+    const host = await openLink(url, aliceToken);
+    const guest = await openLink(url, (await t.anon.login({ username: 'bob', password: PASSWORD, deviceName: 'phone' })).token);
+    try {
+      const opening = guest.open(r.id);
+      const open = await host.next((f) => f.type === 'open');
+      host.send({ type: 'open_ok', stream: open.stream, connectionId: null });
+      const { stream, reply } = await opening;
+      assert.equal(reply.type, 'open_ok', JSON.stringify(reply));
+      guest.send({ type: 'data', stream, data: Buffer.from('hello') });
+      await host.next((f) => f.type === 'data' && f.stream === open.stream);
+      host.send({ type: 'data', stream: open.stream, data: Buffer.from('hey') });
+      await guest.next((f) => f.type === 'data' && f.stream === stream);
+
+      await pageA.goto(`${url}/grids/${gridId}/processes/${r.id}`);
+      await pageA.getByRole('heading', { name: 'Connections 1 open' }).waitFor();
+      const row = pageA.locator('li.connection-row', { hasText: 'bob @ phone' });
+      const text = (await row.textContent())!;
+      for (const s of ['Open', 'port 8000', '5 B in / 3 B out']) assert.ok(text.includes(s), `${s} in ${text}`);
+      // At 375 px, with the close question open in its row, nothing scrolls sideways.
+      const m = await browser.newContext(PHONE);
+      const phone = await m.newPage();
+      await phone.goto(`${url}/login`);
+      await phone.evaluate(`localStorage.setItem('gridshare.token', ${JSON.stringify(aliceToken)})`);
+      await phone.goto(`${url}/grids/${gridId}/processes/${r.id}`);
+      await phone.getByRole('button', { name: 'Close', exact: true }).click();
+      await phone.getByRole('button', { name: 'Close it' }).waitFor();
+      assert.equal(await phone.evaluate('document.documentElement.scrollWidth'), 375);
+      await m.close();
+
+      await row.getByRole('button', { name: 'Close', exact: true }).click();
+      await row.getByRole('button', { name: 'Close it' }).click();
+      const rst = await guest.next((f) => f.type === 'rst' && f.stream === stream, 5000);
+      assert.equal(rst.type === 'rst' && rst.code, 'closed_by_host');
+      await pageA.getByRole('heading', { name: 'Connections 0 open' }).waitFor();
+      await until('the row shows it closed by the host', async () => /Closed.*lasted .*5 B in \/ 3 B out · closed by the host or an admin/.test((await row.textContent()) ?? ''));
+      assert.equal(await row.getByRole('button').count(), 0, 'a closed connection has nothing to close');
+    } finally {
+      host.close();
+      guest.close();
+      beater.stop();
+      await tower.unregisterProcess(gridId, r.id, {}).catch(() => {});
+    }
   });
 
   test('works at 375 px wide: no sideways scrolling, the sidebar behind a menu button', async () => {
