@@ -13,6 +13,7 @@ import {
   setFrameStream,
   TUNNEL_ERRORS,
   type TunnelErrorCode,
+  writeDataHeader,
   TunnelFrameError,
 } from './tunnel.js';
 
@@ -105,5 +106,18 @@ describe('tunnel frames', () => {
     assert.equal(f.stream, 42);
     assert.equal(f.type === 'data' && f.data.toString(), 'hello');
     assert.equal(f.type === 'data' && f.data.buffer, buf.buffer);
+  });
+
+  test('writeDataHeader + payload is byte for byte encodeData (the zero-copy sender writes them apart)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 0xffff_ffff }), fc.uint8Array({ minLength: 1, maxLength: 2048 }), (stream, payload) => {
+        const head = Buffer.alloc(3 + HEADER_BYTES);
+        writeDataHeader(head, 3, stream, payload.length);
+        assert.deepEqual(Buffer.concat([head.subarray(3), payload]), encodeData(stream, payload));
+      }),
+    );
+    assert.throws(() => writeDataHeader(Buffer.alloc(HEADER_BYTES), 0, 1, 0), TunnelFrameError);
+    assert.throws(() => writeDataHeader(Buffer.alloc(HEADER_BYTES), 0, 1, MAX_DATA_BYTES + 1), TunnelFrameError);
+    assert.throws(() => writeDataHeader(Buffer.alloc(HEADER_BYTES), 0, 0, 1), TunnelFrameError);
   });
 });

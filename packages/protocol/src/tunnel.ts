@@ -147,6 +147,18 @@ export function encodeData(stream: number, data: Uint8Array): Buffer {
   return buf;
 }
 
+/**
+ * DATA's header alone, written at `offset` of `buf`: for a sender that writes
+ * header and payload as separate buffers (one writev) instead of copying the
+ * payload behind the header. The bytes on the wire are those of encodeData.
+ */
+export function writeDataHeader(buf: Buffer, offset: number, stream: number, payloadBytes: number): void {
+  if (payloadBytes < 1 || payloadBytes > MAX_DATA_BYTES) throw new TunnelFrameError(`DATA must carry 1–${MAX_DATA_BYTES} bytes (got ${payloadBytes})`);
+  if (!Number.isInteger(stream) || stream < 1 || stream > 0xffff_ffff) throw new TunnelFrameError(`bad stream id ${stream}`);
+  buf[offset] = FRAME.data;
+  buf.writeUInt32BE(stream, offset + 1);
+}
+
 /** Parses and checks one frame; throws TunnelFrameError on anything malformed. DATA's payload is a view, not a copy. */
 export function decodeFrame(buf: Buffer): Frame {
   if (buf.length < HEADER_BYTES) throw new TunnelFrameError(`a frame is at least ${HEADER_BYTES} bytes (got ${buf.length})`);

@@ -13,6 +13,7 @@ import {
   PROTOCOL_VERSION,
   type TunnelErrorCode,
   TunnelFrameError,
+  writeDataHeader,
 } from '@gridshare/protocol';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -44,6 +45,42 @@ interface PendingOpen {
   reject(err: TunnelOpenError): void;
 }
 
+/**
+ * Frames written in one tick (the DATA of one socket read, credit, other
+ * streams) leave in one writev, not one syscall each. ws's own cork/uncork
+ * around each frame nests inside ours.
+ */
+function corkForTick(raw: Socket): void {
+  if (raw.writableCorked !== 0) return;
+  raw.cork();
+  process.nextTick(() => raw.uncork());
+}
+
+/**
+ * The head of a client WebSocket frame carrying one DATA frame (RFC 6455
+ * §5.2): FIN + binary, the length, the mask bit with an all-zero key (see
+ * generateMask below: XOR with zeros leaves the payload as it is), then the
+ * tunnel's 5-byte DATA header. The payload follows in its own buffer.
+ */
+function dataFrameHead(stream: number, payloadBytes: number): Buffer {
+  const len = HEADER_BYTES + payloadBytes;
+  const lenBytes = len < 126 ? 0 : len < 65536 ? 2 : 8;
+  const head = Buffer.allocUnsafe(2 + lenBytes + 4 + HEADER_BYTES);
+  head[0] = 0x82;
+  if (lenBytes === 0) head[1] = 0x80 | len;
+  else if (lenBytes === 2) {
+    head[1] = 0x80 | 126;
+    head.writeUInt16BE(len, 2);
+  } else {
+    head[1] = 0x80 | 127;
+    head.writeUInt32BE(0, 2);
+    head.writeUInt32BE(len, 6);
+  }
+  head.writeUInt32BE(0, 2 + lenBytes); // the masking key
+  writeDataHeader(head, 2 + lenBytes + 4, stream, payloadBytes);
+  return head;
+}
+
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 10_000;
 
@@ -55,6 +92,8 @@ const RETRY_MAX_MS = 10_000;
 export class CoordinatorLink implements StreamLink {
   readonly stats: TunnelStats = { streamsOpened: 0, receiveBufferedHighWater: 0, sendPendingHighWater: 0 };
   private ws: WebSocket | null = null;
+  /** The link's TCP socket (for corking). */
+  private raw: Socket | null = null;
   private welcome: LinkWelcome | null = null;
   private state: LinkStatus['state'] = 'logged_out';
   private since = new Date().toISOString();
@@ -87,6 +126,7 @@ export class CoordinatorLink implements StreamLink {
     clearInterval(this.watchdog);
     const ws = this.ws;
     this.ws = null; // its 'close' event is no longer ours
+    this.raw = null;
     this.welcome = null;
     this.dropped('link_lost', 'the agent left the coordinator');
     ws?.close(1000, 'agent stopping');
@@ -135,6 +175,8 @@ export class CoordinatorLink implements StreamLink {
       generateMask: (mask: Buffer) => void mask.fill(0),
     });
     this.ws = ws;
+    this.raw = null;
+    ws.on('upgrade', (res) => (this.raw = res.socket));
     ws.on('open', () => {
       const hello: LinkHello = { type: 'hello', protocol: PROTOCOL_VERSION, agentVersion: this.agentVersion };
       ws.send(JSON.stringify(hello));
@@ -172,6 +214,7 @@ export class CoordinatorLink implements StreamLink {
   private closed(ws: WebSocket, code: number, reason: string): void {
     if (this.ws !== ws) return;
     this.ws = null;
+    this.raw = null;
     clearInterval(this.watchdog);
     const wasUp = this.welcome !== null;
     this.welcome = null;
@@ -202,7 +245,28 @@ export class CoordinatorLink implements StreamLink {
   }
 
   send(frame: Buffer): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(frame);
+    const ws = this.ws;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    if (this.raw) corkForTick(this.raw);
+    ws.send(frame);
+  }
+
+  /**
+   * DATA without copying the payload: the WebSocket frame header and the
+   * tunnel header go in one small buffer, the payload (a view of the socket
+   * read) after it, both written straight to the link's TCP socket. ws would
+   * take only one buffer per message, so it would need header and payload
+   * copied together — a fresh 16 KiB buffer per frame, which is what made V8
+   * run full collections. Safe beside ws's own writes: ws writes each frame
+   * whole and synchronously (no compression here), and so do we.
+   */
+  sendData(stream: number, payload: Buffer): void {
+    const ws = this.ws;
+    const raw = this.raw;
+    if (ws?.readyState !== WebSocket.OPEN || !raw) return;
+    corkForTick(raw);
+    raw.write(dataFrameHead(stream, payload.length));
+    raw.write(payload);
   }
 
   forget(stream: TunnelStream): void {

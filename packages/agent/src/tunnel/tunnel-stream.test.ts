@@ -1,4 +1,4 @@
-import { decodeFrame } from '@gridshare/protocol';
+import { decodeFrame, encodeData } from '@gridshare/protocol';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -16,9 +16,10 @@ class Pair {
   b!: TunnelStream;
 
   link(side: 0 | 1): StreamLink {
-    return {
+    const link: StreamLink = {
       stats: this.stats,
       forget: () => {},
+      sendData: (stream, payload) => link.send(encodeData(stream, payload)),
       send: (frame) => {
         const f = decodeFrame(Buffer.from(frame));
         if (f.type === 'data') this.inFlightHighWater = Math.max(this.inFlightHighWater, (this.inFlight[side] += f.data.length));
@@ -32,6 +33,7 @@ class Pair {
         });
       },
     };
+    return link;
   }
 }
 

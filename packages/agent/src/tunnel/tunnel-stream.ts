@@ -1,9 +1,11 @@
-import { encodeData, encodeFrame, type TunnelErrorCode } from '@gridshare/protocol';
+import { encodeFrame, type TunnelErrorCode } from '@gridshare/protocol';
 import type { Socket } from 'node:net';
 
 /** What a stream needs of the link: sending frames, and being told its counters. */
 export interface StreamLink {
   send(frame: Buffer): void;
+  /** One DATA frame; `payload` is not copied, so it must not change afterwards (a socket read never does). */
+  sendData(stream: number, payload: Buffer): void;
   readonly stats: TunnelStats;
   /** The stream is over (both sides finished, or reset): forget its id. */
   forget(stream: TunnelStream): void;
@@ -89,7 +91,7 @@ export class TunnelStream {
     let off = 0;
     while (off < chunk.length && this.sendCredit > 0) {
       const n = Math.min(chunk.length - off, this.sendCredit, FRAME_DATA_BYTES);
-      this.link.send(encodeData(this.id, chunk.subarray(off, off + n)));
+      this.link.sendData(this.id, chunk.subarray(off, off + n));
       this.sendCredit -= n;
       this.bytesSent += n;
       off += n;

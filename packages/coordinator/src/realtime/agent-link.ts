@@ -1,5 +1,6 @@
 import { CLOSE_CODES, LinkHello, type LinkWelcome, PROTOCOL_VERSION } from '@gridshare/protocol';
 import { Value } from '@sinclair/typebox/value';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { AuthContext } from '../services/auth.service.js';
@@ -106,6 +107,13 @@ export class AgentLink {
 
   send(frame: Buffer): void {
     if (this.closed) return;
+    // Frames sent in one tick (all those one read from the other link carried) leave in one writev,
+    // not one syscall each. ws keeps its net.Socket in `_socket`; its own cork/uncork per frame nests inside ours.
+    const raw = (this.socket as unknown as { _socket?: Socket })._socket;
+    if (raw && raw.writableCorked === 0) {
+      raw.cork();
+      process.nextTick(() => raw.uncork());
+    }
     this.socket.send(frame);
     const buffered = this.socket.bufferedAmount;
     if (buffered > this.bufferedHighWater) this.bufferedHighWater = buffered;
