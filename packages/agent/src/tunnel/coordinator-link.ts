@@ -16,6 +16,7 @@ import {
   writeDataHeader,
 } from '@gridshare/protocol';
 import type { Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Session } from '../daemon/session.js';
@@ -113,7 +114,12 @@ export class CoordinatorLink implements StreamLink {
     private readonly agentVersion: string,
     private readonly log: Logger,
     private readonly onHostOpen: (link: CoordinatorLink, req: HostOpen) => void,
-  ) {}
+  ) {
+    // Socket reads are fresh buffers: have V8 free dead ones during young collections, not on a
+    // background thread that falls behind and so sets off full collections (see tunnel-relay.ts
+    // in the coordinator, and docs/architecture.md).
+    setFlagsFromString('--no-concurrent-array-buffer-sweeping');
+  }
 
   start(): void {
     this.wanted = true;

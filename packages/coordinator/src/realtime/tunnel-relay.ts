@@ -11,6 +11,7 @@ import {
   type TunnelErrorCode,
   TunnelFrameError,
 } from '@gridshare/protocol';
+import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { AuthContext } from '../services/auth.service.js';
@@ -72,6 +73,13 @@ export class TunnelRelay implements LinkHandler {
     readonly limits: LinkLimits,
     private readonly log: Logger,
   ) {
+    // Every socket read is a fresh 64 KiB buffer. V8 gives back the memory of dead ones on a background
+    // thread after each young collection; on a busy machine that thread falls behind, the count of
+    // external memory passes V8's limit (64 MB over the last full collection) and V8 runs a full
+    // collection of the whole heap — several a second while a tunnel moves data, most of this process's
+    // CPU. Sweeping them during the young collection itself (a walk of a short list) keeps the count
+    // true. bench/tunnel measured about half the coordinator's CPU per GB. See docs/architecture.md.
+    setFlagsFromString('--no-concurrent-array-buffer-sweeping');
     this.timer = setInterval(() => this.sweep(), Math.max(20, Math.min(1000, Math.floor(limits.idleTimeoutMs / 4))));
     this.timer.unref();
   }
