@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, Pc, waitUntil } from '../../e2e/agent-harness.js';
 import { startServe } from '../../e2e/serve-process.js';
 import { listProcessGroup } from '../../packages/agent/src/supervisor/procfs.js';
@@ -82,9 +85,12 @@ const percentile = (xs: number[], p: number) => {
 export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelBenchResult> {
   const startedAt = new Date().toISOString();
   const load0 = loadavg()[0]!;
-  const serve = await startServe({ GRID_DATA_DIR: 'memory://', LOG_LEVEL: 'warn', GRID_WEB_ROOT: 'off' });
+  const profileEnv = (dir: string | null): Record<string, string> =>
+    dir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${PROFILER}`.trim(), GRID_BENCH_PROFILE_DIR: resolve(dir) } : {};
+  const serve = await startServe({ GRID_DATA_DIR: 'memory://', LOG_LEVEL: 'warn', GRID_WEB_ROOT: 'off', ...profileEnv(o.profileDir && join(o.profileDir, 'coordinator')) });
   const [host, guest] = await Promise.all([Pc.create('bench-host'), Pc.create('bench-guest')]);
-  for (const pc of [host, guest]) pc.extraEnv = { LOG_LEVEL: 'warn' };
+  host.extraEnv = { LOG_LEVEL: 'warn', ...profileEnv(o.profileDir && join(o.profileDir, 'host')) };
+  guest.extraEnv = { LOG_LEVEL: 'warn', ...profileEnv(o.profileDir && join(o.profileDir, 'guest')) };
   const stops: Array<() => Promise<unknown>> = [];
   try {
     o.log('setting up: coordinator, two agents, the target server');
@@ -105,6 +111,7 @@ export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelB
     stops.push(() => chain.stop());
     const windowBytes = (await guest.status()).link!.windowBytes;
     const hostStatus = await host.status();
+    const agentPids = [hostStatus.agent.pid, (await guest.status()).agent.pid];
     const ends = { 'load generator': process.pid, 'target server': hostStatus.processes[0]!.runtime.pid! };
     // Each path's CPU is that of its own processes (the other path's sit idle meanwhile).
     const pids: Record<PathName, Partial<Record<Role, number>>> = {
@@ -128,6 +135,8 @@ export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelB
       await download(p.bulk, Math.min(o.bytes, 16 * 1024 * 1024));
       await upload(p.bulk, Math.min(o.bytes, 16 * 1024 * 1024));
     }
+    const profiled = [serve.child.pid!, ...agentPids];
+    if (o.profileDir) for (const pid of profiled) process.kill(pid, 'SIGUSR2');
     for (let r = 0; r < o.rounds; r++) {
       // The order rotates so that no path always runs first.
       for (const name of [...PATHS.slice(r % PATHS.length), ...PATHS.slice(0, r % PATHS.length)]) {
@@ -141,6 +150,11 @@ export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelB
         samples[name].rtt.push(...(await roundTrips(p.echo, Math.ceil(o.roundTrips / o.rounds), r === 0 ? o.warmupTrips : 0, o.messageBytes)));
         o.log(`round ${r + 1}/${o.rounds} ${name}: down ${mb(samples[name].down.at(-1)!)} MB/s, up ${mb(samples[name].up.at(-1)!)} MB/s`);
       }
+    }
+    if (o.profileDir) {
+      for (const pid of profiled) process.kill(pid, 'SIGUSR2');
+      const files = ['coordinator', 'host', 'guest'].map((side, i) => join(o.profileDir!, side, `${profiled[i]}.cpuprofile`));
+      await waitUntil(async () => (await Promise.all(files.map((f) => stat(f).then(() => true, () => false)))).every(Boolean), 'the CPU profiles', 30_000);
     }
     const result = (s: typeof samples.direct): PathResult => ({
       downloadBps: median(s.down),
@@ -176,5 +190,7 @@ export async function runTunnelBenchmark(o: TunnelBenchOptions): Promise<TunnelB
     await serve.stop();
   }
 }
+
+const PROFILER = fileURLToPath(new URL('./cpu-profile.cjs', import.meta.url));
 
 export const mb = (bps: number) => (bps / 1e6).toFixed(0);

@@ -12,6 +12,8 @@ export interface TunnelBenchOptions {
   messageBytes: number;
   /** Where to write the results section; null writes nothing. */
   output: string | null;
+  /** Directory for CPU profiles of the coordinator and both agents over the whole run (null: none). */
+  profileDir: string | null;
   log: (line: string) => void;
 }
 
@@ -24,6 +26,7 @@ export const DEFAULTS: TunnelBenchOptions = {
   warmupTrips: 200,
   messageBytes: 32,
   output: DEFAULT_OUTPUT,
+  profileDir: null,
   log: (line) => process.stderr.write(`${line}\n`),
 };
 
@@ -37,6 +40,8 @@ TCP pipe processes in the relay's places), in the same run.
   --rounds N        samples per path and direction (default 5)
   --round-trips N   round trips per latency sample (default 2000)
   --no-write        print only; do not touch docs/benchmarks.md
+  --profile DIR     CPU-profile the coordinator and both agents (node --cpu-prof,
+                    whole run; summarise with bench/heartbeat/profile-summary.ts)
   --help`;
 
 export class UsageError extends Error {}
@@ -64,6 +69,12 @@ export function parseOptions(argv: string[]): TunnelBenchOptions | 'help' {
       case '--round-trips':
         o.roundTrips = whole(flag, value(), 1);
         break;
+      case '--profile': {
+        const dir = value();
+        if (!dir) throw new UsageError('--profile takes a directory');
+        o.profileDir = dir;
+        break;
+      }
       case '--no-write':
         o.output = null;
         break;
