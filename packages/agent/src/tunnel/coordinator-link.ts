@@ -20,7 +20,7 @@ import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Session } from '../daemon/session.js';
-import { type StreamLink, type TunnelStats, TunnelStream } from './tunnel-stream.js';
+import { corkForTick, type StreamLink, type TunnelStats, TunnelStream } from './tunnel-stream.js';
 
 /** The coordinator asks us (as host) to open a stream to one of our processes. */
 export interface HostOpen {
@@ -44,17 +44,6 @@ interface PendingOpen {
   socket: Socket;
   resolve(opened: { stream: TunnelStream; connectionId: string | null }): void;
   reject(err: TunnelOpenError): void;
-}
-
-/**
- * Frames written in one tick (the DATA of one socket read, credit, other
- * streams) leave in one writev, not one syscall each. ws's own cork/uncork
- * around each frame nests inside ours.
- */
-function corkForTick(raw: Socket): void {
-  if (raw.writableCorked !== 0) return;
-  raw.cork();
-  process.nextTick(() => raw.uncork());
 }
 
 /**

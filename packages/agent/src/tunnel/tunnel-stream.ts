@@ -19,6 +19,18 @@ export interface StreamLink {
  */
 const FRAME_DATA_BYTES = 16 * 1024;
 
+/**
+ * Writes to `socket` in this tick leave in one writev when the tick ends, not
+ * one syscall each (the frames of one socket read, credit, other streams).
+ * Nested corks (ws corks around each frame) stay inside ours; end() flushes
+ * at once.
+ */
+export function corkForTick(socket: Socket): void {
+  if (socket.writableCorked !== 0) return;
+  socket.cork();
+  process.nextTick(() => socket.uncork());
+}
+
 export interface TunnelStats {
   streamsOpened: number;
   receiveBufferedHighWater: number;
