@@ -1,6 +1,7 @@
 import {
   DEFAULT_WINDOW_BYTES,
   decodeFrame,
+  encodeData,
   encodeFrame,
   type Frame,
   frameKind,
@@ -258,7 +259,8 @@ export class CoordinatorLink implements StreamLink {
   sendData(stream: number, payload: Buffer): void {
     const ws = this.ws;
     const raw = this.raw;
-    if (ws?.readyState !== WebSocket.OPEN || !raw) return;
+    if (ws?.readyState !== WebSocket.OPEN) return;
+    if (!raw) return ws.send(encodeData(stream, payload)); // never seen: ws emits 'upgrade' before 'open'
     corkForTick(raw);
     raw.write(dataFrameHead(stream, payload.length));
     raw.write(payload);
