@@ -136,8 +136,10 @@ export class TunnelStream {
     this.socket.write(data, () => {
       this.flushed += n;
       this.unacked += n;
-      // Credit goes back in batches (a quarter window), not per chunk.
-      if (this.unacked >= this.windowBytes / 4 && !this.over) {
+      // Credit goes back in half-window batches, not per chunk: each WINDOW frame wakes the relay and
+      // the sender, and half-window batches measured less CPU per GB than quarter-window ones (bench/tunnel).
+      // The sender is never stuck: with everything flushed it holds at least half a window of credit.
+      if (this.unacked >= this.windowBytes / 2 && !this.over) {
         this.link.send(encodeFrame({ type: 'window', stream: this.id, credit: this.unacked }));
         this.unacked = 0;
       }
