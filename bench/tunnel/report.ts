@@ -67,14 +67,32 @@ five busy processes, throughput is bounded by cores ÷ total CPU per GB. So
 no design with three Node.js processes in the path can reach half of direct
 on this machine; that would take a middle that does not move the bytes
 through user space (the kernel splicing them) or more cores. The fair measure
-of the relay is its share of the ceiling: ${pct(share(r.relay, r.ceiling))} in its weaker direction. The
-rest of the gap is the relay's own work per byte — WebSocket framing and
-parsing at four endpoints, one stream among many on one link, credit — at
-${(hops(r.cpuPerGB.relay) / 3).toFixed(1)} s/GB per middle process against the pipe's ${(hops(r.cpuPerGB.ceiling) / 3).toFixed(1)}, plus the stop-and-go of a
-${r.windowBytes / 1024} KiB window while each process waits for a core. A larger window
-(\`GRID_TUNNEL_WINDOW_BYTES\`, up to 16 MiB) raises the memory bound per
-stream in proportion. A game or a dev server needs far less than any of
-these figures: latency, the figure that matters for them, is within target.`;
+of the relay is its share of the ceiling: ${pct(share(r.relay, r.ceiling))} in its weaker direction
+(direct loopback itself swings between runs — from about 1 to over 3 GB/s —
+while the ceiling, measured in the same rounds through the same kind of
+processes, moves with the relay).
+
+What brought the relay from 117 MB/s down and 137 MB/s up (the last run before
+these changes: 7–10% of a direct path that then measured 1141/1961 MB/s, and
+2.3–4.9 s/GB in each middle process) to this, each step kept only because
+interleaved A/B runs on this machine showed it: agents write DATA without copying the payload (the
+WebSocket and tunnel headers in one 13-byte buffer, then a view of the socket
+read, straight to the link's socket); every link sends the frames of one tick
+in one \`writev\`; credit goes back in half-window batches (half the WINDOW
+frames, each of which wakes two processes); and V8 sweeps dead socket buffers
+during young collections
+(\`--no-concurrent-array-buffer-sweeping\`) instead of on a background thread
+that, with every core busy, fell behind and set off several full heap
+collections a second (\`perf\` put ~40% of the coordinator's CPU in marking).
+What is left is the relay's own work per byte — WebSocket framing and parsing
+at four endpoints, credit, the full collections the agents still run now and
+then — at ${(hops(r.cpuPerGB.relay) / 3).toFixed(1)} s/GB per middle process against the pipe's ${(hops(r.cpuPerGB.ceiling) / 3).toFixed(1)}, and the
+stop-and-go of a ${r.windowBytes / 1024} KiB window while each process waits for a core. Tried and
+not kept (no gain beyond the noise): 8 or 32 KiB frames instead of 16 KiB,
+corking the local socket's writes too, and a 1 MiB window (which would also
+quadruple the memory bound per stream; \`GRID_TUNNEL_WINDOW_BYTES\` sets it, up
+to 16 MiB). A game or a dev server needs far less than any of these figures:
+latency, the figure that matters for them, is within target.`;
 }
 
 function samplesLine(r: TunnelBenchResult): string {
