@@ -19,6 +19,7 @@ import { processRoutes } from './http/routes/processes.routes.js';
 import { connectionRoutes } from './http/routes/connections.routes.js';
 import { linkRoutes } from './http/routes/link.routes.js';
 import { createMetrics, registerTunnelMetrics } from './metrics.js';
+import { ClusterFanout } from './realtime/cluster-fanout.js';
 import { EventBus } from './realtime/event-bus.js';
 import { AuthService } from './services/auth.service.js';
 import { GridAccess } from './services/grid-access.js';
@@ -78,6 +79,8 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     tunnels,
   };
 
+  const cluster = await startClusterFanout(db, services, log);
+
   const app = createHttpServer(config, log, metrics);
   // Fastify takes one not-found handler per context: the web app's pages, or our 404.
   const servingWeb = await serveWebApp(app, config.webRoot);
@@ -118,6 +121,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     await tunnels.stop();
     await presence.stop();
     bus.closeAll(CLOSE_CODES.shuttingDown, 'coordinator shutting down');
+    await cluster?.stop();
     await services.liveness.stop();
     if (opts.closeDatabase !== false) await db.close();
   });
@@ -137,4 +141,36 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     },
     close: () => app.close(),
   };
+}
+
+/**
+ * On PostgreSQL, other coordinators may share the database: what one tells its
+ * sockets, the others tell theirs (events, removals, logouts).
+ */
+async function startClusterFanout(db: Database, s: Services, log: Logger): Promise<ClusterFanout | null> {
+  if (!db.listen) return null;
+  const cluster = new ClusterFanout(db, log);
+  await cluster.start({
+    message: (m) => {
+      switch (m.kind) {
+        case 'event':
+          return s.bus.deliverHere(m.gridId, m.event);
+        case 'process':
+          return void s.processes.repository.find(m.processId).then(
+            (process) => process && s.bus.deliverHere(m.gridId, { type: 'process', process }),
+            (err: unknown) => log.warn({ err, processId: m.processId }, 'could not read a process another coordinator changed'),
+          );
+        case 'member_gone':
+          s.tunnels.closeForMember(m.gridId, m.userId);
+          return s.bus.disconnectUserHere(m.gridId, m.userId, m.code, m.reason);
+        case 'token_revoked':
+          s.auth.forgetToken(m.tokenHash);
+          return s.bus.disconnectTokenHere(m.tokenHash, m.code, m.reason);
+      }
+    },
+    // Events of other coordinators may have been missed meanwhile: every socket here gets a fresh snapshot.
+    resumed: () => s.bus.resyncAll(),
+  });
+  s.bus.fanout = cluster;
+  return cluster;
 }

@@ -76,13 +76,19 @@ export class AuthService {
   }
 
   async logout(ctx: AuthContext): Promise<void> {
-    const now = Date.now();
-    for (const [hash, until] of this.revoked) if (until <= now) this.revoked.delete(hash);
-    this.revoked.set(ctx.tokenHash, now + this.cacheMs);
+    // Forgotten first: a lookup racing the revocation must not put it back in the cache.
+    this.forgetToken(ctx.tokenHash);
     await this.accounts.revokeToken(ctx.tokenHash);
-    for (const [token, entry] of this.cache) if (entry.ctx.tokenHash === ctx.tokenHash) this.cache.delete(token);
     this.bus.disconnectToken(ctx.tokenHash, CLOSE_CODES.unauthorized, 'logged out');
     this.log.info({ event: 'user.logout', userId: ctx.user.id, deviceId: ctx.device.id }, 'token revoked');
+  }
+
+  /** A token revoked (here or by another coordinator): no cache entry or racing lookup honours it again. */
+  forgetToken(tokenHash: string): void {
+    const now = Date.now();
+    for (const [hash, until] of this.revoked) if (until <= now) this.revoked.delete(hash);
+    this.revoked.set(tokenHash, now + this.cacheMs);
+    for (const [token, entry] of this.cache) if (entry.ctx.tokenHash === tokenHash) this.cache.delete(token);
   }
 
   /** The principal behind a bearer token; throws `unauthorized` for a missing, unknown or revoked one. */

@@ -9,4 +9,19 @@ export interface Database extends Queryable {
   readonly engine: 'pglite' | 'postgres';
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * PostgreSQL only (several coordinators can share it): LISTEN on a channel
+   * over a connection of its own, reconnecting by itself. Resolves once listening.
+   */
+  listen?(channel: string, handlers: ListenHandlers): Promise<Subscription>;
+}
+
+export interface ListenHandlers {
+  message(payload: string): void;
+  /** The listening connection was lost and is back: notifications in between are gone. */
+  resumed(): void;
+}
+
+export interface Subscription {
+  close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Database, Queryable } from './database.js';
+import { listenPostgres } from './postgres-listener.js';
 
 /** The production engine: a node-postgres pool. */
 export function openPostgres(url: string, onError: (err: Error) => void = () => {}): Database {
@@ -32,6 +33,7 @@ export function openPostgres(url: string, onError: (err: Error) => void = () => 
         client.release();
       }
     },
+    listen: (channel, handlers) => listenPostgres(url, channel, handlers, onError),
     async close() {
       if (closed) return;
       closed = true;

@@ -109,8 +109,11 @@ const POSTGRES_PROBLEM = await postgresProblem();
  * an await under the wrong parent.
  */
 export function describeEachEngine(title: string, fn: (engine: Engine) => void): void {
-  for (const engine of ENGINES) {
-    const skip = engine === 'postgres' && !REQUIRED && POSTGRES_PROBLEM ? POSTGRES_PROBLEM : false;
-    describe(`${title} [${engine}]`, { skip }, () => fn(engine));
-  }
+  for (const engine of ENGINES) describeOn(engine, title, () => fn(engine));
+}
+
+/** A suite for one engine only (PostgreSQL: what needs a server several coordinators share). */
+export function describeOn(engine: Engine, title: string, fn: () => void): void {
+  const skip = engine === 'postgres' && !REQUIRED && POSTGRES_PROBLEM ? POSTGRES_PROBLEM : false;
+  describe(`${title} [${engine}]`, { skip }, fn);
 }

@@ -45,11 +45,31 @@ export function eventRoutes(app: App, s: Services): void {
         }
         socket.send(JSON.stringify(event));
       };
+      // Events that happen while a snapshot is read are held back and sent after it.
+      const snapshot = async () => {
+        ready = false;
+        try {
+          await s.access.requireMember(gridId, auth.user.id);
+          const [processes, members, devices] = await Promise.all([
+            s.processes.repository.list(gridId),
+            grids.listMembers(gridId),
+            s.presence.repository.listForGrid(gridId),
+          ]);
+          send({ type: 'snapshot', processes, members, devices });
+          ready = true;
+          for (const e of early.splice(0)) send(e);
+        } catch (err) {
+          const code = err instanceof AppError && err.code === 'grid_not_found' ? CLOSE_CODES.notMember : 1011;
+          req.log.warn({ err, gridId }, 'events snapshot failed');
+          socket.close(code, 'could not load the grid; reconnect');
+        }
+      };
       const unsubscribe = s.bus.subscribe(gridId, {
         userId: auth.user.id,
         tokenHash: auth.tokenHash,
         send: (event) => (ready ? send(event) : early.push(event)),
         close: (code, reason) => socket.close(code, reason),
+        resync: () => void snapshot(),
       });
 
       let alive = true;
@@ -70,23 +90,7 @@ export function eventRoutes(app: App, s: Services): void {
         if (data.length > MAX_CLIENT_MESSAGE_BYTES) socket.close(1009, 'message too big');
       });
 
-      void (async () => {
-        try {
-          await s.access.requireMember(gridId, auth.user.id);
-          const [processes, members, devices] = await Promise.all([
-            s.processes.repository.list(gridId),
-            grids.listMembers(gridId),
-            s.presence.repository.listForGrid(gridId),
-          ]);
-          send({ type: 'snapshot', processes, members, devices });
-          ready = true;
-          for (const e of early.splice(0)) send(e);
-        } catch (err) {
-          const code = err instanceof AppError && err.code === 'grid_not_found' ? CLOSE_CODES.notMember : 1011;
-          req.log.warn({ err, gridId }, 'events snapshot failed');
-          socket.close(code, 'could not load the grid; reconnect');
-        }
-      })();
+      void snapshot();
     },
   });
 }
