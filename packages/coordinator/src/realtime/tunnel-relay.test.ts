@@ -161,11 +161,15 @@ describeEachEngine('tunnel relay', (engine) => {
     await rejects(bob.client.listConnections(gridId, processId), 403, 'forbidden');
     await rejects(bob.client.closeConnections(gridId, processId), 403, 'forbidden');
     await alice.client.closeConnection(gridId, processId, a.connectionId);
+    // Answered once the record is written: a list right after shows it closed, with the reason.
+    const one = (await alice.client.listConnections(gridId, processId)).connections.find((c) => c.id === a.connectionId);
+    assert.equal(one?.closeReason, 'closed_by_host');
     assert.equal(failCode(await guest.next((f) => f.type === 'rst' && f.stream === a.g)), 'closed_by_host');
     await rejects(alice.client.closeConnection(gridId, processId, '00000000-0000-4000-8000-000000000000'), 404, 'connection_not_found');
 
     const b = await connected();
     assert.deepEqual(await alice.client.closeConnections(gridId, processId), { closed: 1 });
+    assert.deepEqual((await alice.client.listConnections(gridId, processId, { state: 'open' })).connections, [], 'none listed open after close-all');
     assert.equal(failCode(await guest.next((f) => f.type === 'rst' && f.stream === b.g)), 'closed_by_host');
 
     const other = (await alice.client.registerProcess(gridId, { name: 'other', ports: [{ port: 4010, protocol: 'tcp' }] })).process;

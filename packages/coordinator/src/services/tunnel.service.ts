@@ -28,6 +28,8 @@ export class TunnelService implements RelayPolicy {
   private readonly connections: ConnectionsRepository;
   private readonly grids: GridsRepository;
   private timer: NodeJS.Timeout | undefined;
+  /** Close records being written: a host's close answers after them, so a list right after shows them closed. */
+  private readonly closing = new Set<Promise<unknown>>();
 
   constructor(
     db: Database,
@@ -102,7 +104,15 @@ export class TunnelService implements RelayPolicy {
   closed(s: RelayStream, reason: string): void {
     const c = { id: s.connectionId!, bytesIn: s.bytesIn, bytesOut: s.bytesOut };
     this.log.info({ event: 'connection.closed', connectionId: c.id, processId: s.processId, reason, bytesIn: c.bytesIn, bytesOut: c.bytesOut }, `connection ${c.id} closed (${reason})`);
-    this.connections.close(c, reason).catch((err: unknown) => this.log.warn({ err, connectionId: c.id }, 'could not record a closed connection'));
+    const write = this.connections
+      .close(c, reason)
+      .catch((err: unknown) => this.log.warn({ err, connectionId: c.id }, 'could not record a closed connection'))
+      .finally(() => this.closing.delete(write));
+    this.closing.add(write);
+  }
+
+  private async closesWritten(): Promise<void> {
+    await Promise.all([...this.closing]);
   }
 
   private processChanged(p: Process): void {
@@ -128,7 +138,9 @@ export class TunnelService implements RelayPolicy {
 
   async closeAll(ctx: AuthContext, gridId: string, processId: string): Promise<number> {
     await this.requireHostOrAdmin(ctx, gridId, processId);
-    return this.relay.resetWhere((s) => s.processId === processId, 'closed_by_host', `closed by ${ctx.user.username}`);
+    const n = this.relay.resetWhere((s) => s.processId === processId, 'closed_by_host', `closed by ${ctx.user.username}`);
+    await this.closesWritten();
+    return n;
   }
 
   async closeOne(ctx: AuthContext, gridId: string, processId: string, connectionId: string): Promise<void> {
@@ -137,6 +149,7 @@ export class TunnelService implements RelayPolicy {
     if (n === 0 && !(await this.connections.exists(connectionId, processId))) {
       throw new AppError('connection_not_found', 'no such connection to this process');
     }
+    await this.closesWritten();
   }
 
   /** The host (any of their devices) or a grid owner/admin; other members learn nothing beyond "forbidden". */
