@@ -87,6 +87,18 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     for (const p of [pageA, pageB]) p.on('pageerror', (e) => console.error('page error:', e.message));
   });
 
+  /** A new user signed up through the page in a browser context of their own. */
+  async function newUser(username: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext(DESKTOP);
+    const page = await context.newPage();
+    await page.goto(`${url}/signup`);
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'You are not in any grid yet' }).waitFor();
+    return { context, page };
+  }
+
   after(async () => {
     survival?.stop();
     webapp?.stop();
@@ -250,12 +262,7 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     await pageA.getByRole('link', { name: 'Invites' }).click();
     await pageA.getByRole('button', { name: 'Create invite' }).click();
     const code = (await pageA.getByTestId('invite-code').textContent())!;
-    const e = await browser.newContext(DESKTOP);
-    const pageE = await e.newPage();
-    await pageE.goto(`${url}/signup`);
-    await pageE.getByLabel('Username').fill('erin');
-    await pageE.getByLabel('Password').fill(PASSWORD);
-    await pageE.getByRole('button', { name: 'Sign up' }).click();
+    const { context: e, page: pageE } = await newUser('erin');
     await pageE.getByRole('link', { name: 'Join with a code' }).first().click();
     await pageE.getByLabel('Invite code').fill(code);
     await pageE.getByRole('button', { name: 'Join grid' }).click();
@@ -274,13 +281,7 @@ describe('web app in Chromium', { skip: SKIP }, () => {
   });
 
   test('a non-member gets a clear "not found" page', async () => {
-    const c = await browser.newContext(DESKTOP);
-    const page = await c.newPage();
-    await page.goto(`${url}/signup`);
-    await page.getByLabel('Username').fill('carol');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByRole('heading', { name: 'You are not in any grid yet' }).waitFor();
+    const { context: c, page } = await newUser('carol');
     await page.goto(`${url}/grids/${gridId}`);
     await page.getByRole('heading', { name: 'Grid not found' }).waitFor();
     assert.match((await page.locator('main').textContent())!, /you are not a member/);
