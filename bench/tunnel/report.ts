@@ -77,8 +77,8 @@ these changes: 7–10% of a direct path that then measured 1141/1961 MB/s, and
 2.3–4.9 s/GB in each middle process) to this, each step kept only because
 interleaved A/B runs on this machine showed it: agents write DATA without copying the payload (the
 WebSocket and tunnel headers in one 13-byte buffer, then a view of the socket
-read, straight to the link's socket); every link sends the frames of one tick
-in one \`writev\`; credit goes back in half-window batches (half the WINDOW
+read, straight to the link's socket); every socket an agent or the coordinator
+writes to sends what one tick wrote in one \`writev\`; credit goes back in half-window batches (half the WINDOW
 frames, each of which wakes two processes); and V8 sweeps dead socket buffers
 during young collections
 (\`--no-concurrent-array-buffer-sweeping\`) instead of on a background thread
@@ -89,7 +89,7 @@ at four endpoints, credit, the full collections the agents still run now and
 then — at ${(hops(r.cpuPerGB.relay) / 3).toFixed(1)} s/GB per middle process against the pipe's ${(hops(r.cpuPerGB.ceiling) / 3).toFixed(1)}, and the
 stop-and-go of a ${r.windowBytes / 1024} KiB window while each process waits for a core. Tried and
 not kept (no gain beyond the noise): 8 or 32 KiB frames instead of 16 KiB,
-corking the local socket's writes too, and a 1 MiB window (which would also
+and a 1 MiB window (which would also
 quadruple the memory bound per stream; \`GRID_TUNNEL_WINDOW_BYTES\` sets it, up
 to 16 MiB). A game or a dev server needs far less than any of these figures:
 latency, the figure that matters for them, is within target.`;

@@ -21,9 +21,9 @@ const FRAME_DATA_BYTES = 16 * 1024;
 
 /**
  * Writes to `socket` in this tick leave in one writev when the tick ends, not
- * one syscall each (the frames of one socket read, credit, other streams).
- * Nested corks (ws corks around each frame) stay inside ours; end() flushes
- * at once.
+ * one syscall each: to the link, the frames of one socket read, credit, other
+ * streams; to a local socket, the DATA of one link read. Nested corks (ws
+ * corks around each frame) stay inside ours; end() flushes at once.
  */
 export function corkForTick(socket: Socket): void {
   if (socket.writableCorked !== 0) return;
@@ -133,6 +133,7 @@ export class TunnelStream {
     if (this.finReceived || this.received - this.flushed > this.windowBytes) return this.reset('protocol_error', 'data beyond the credit given');
     const buffered = this.received - this.flushed;
     if (buffered > this.link.stats.receiveBufferedHighWater) this.link.stats.receiveBufferedHighWater = buffered;
+    corkForTick(this.socket);
     this.socket.write(data, () => {
       this.flushed += n;
       this.unacked += n;
