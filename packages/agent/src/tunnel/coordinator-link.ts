@@ -1,11 +1,6 @@
 import {
   DEFAULT_WINDOW_BYTES,
-  decodeFrame,
-  encodeData,
-  encodeFrame,
   type Frame,
-  frameKind,
-  frameStream,
   HEADER_BYTES,
   type LinkHello,
   type LinkStatus,
@@ -14,8 +9,8 @@ import {
   PROTOCOL_VERSION,
   type TunnelErrorCode,
   TunnelFrameError,
-  writeDataHeader,
 } from '@gridshare/protocol';
+import { decodeFrame, encodeData, encodeFrame, frameKind, frameStream, writeDataHeader } from '@gridshare/protocol/tunnel-codec';
 import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';

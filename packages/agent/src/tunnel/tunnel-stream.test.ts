@@ -1,4 +1,4 @@
-import { decodeFrame, encodeData } from '@gridshare/protocol';
+import { decodeFrame, encodeData } from '@gridshare/protocol/tunnel-codec';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';

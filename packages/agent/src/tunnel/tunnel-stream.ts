@@ -1,4 +1,5 @@
-import { encodeFrame, type TunnelErrorCode } from '@gridshare/protocol';
+import { type TunnelErrorCode } from '@gridshare/protocol';
+import { encodeFrame } from '@gridshare/protocol/tunnel-codec';
 import type { Socket } from 'node:net';
 
 /** What a stream needs of the link: sending frames, and being told its counters. */

@@ -1,16 +1,5 @@
-import {
-  CLOSE_CODES,
-  decodeFrame,
-  encodeFrame,
-  type Frame,
-  frameKind,
-  frameStream,
-  HEADER_BYTES,
-  MAX_FRAME_BYTES,
-  setFrameStream,
-  type TunnelErrorCode,
-  TunnelFrameError,
-} from '@gridshare/protocol';
+import { CLOSE_CODES, type Frame, HEADER_BYTES, MAX_FRAME_BYTES, type TunnelErrorCode, TunnelFrameError } from '@gridshare/protocol';
+import { decodeFrame, encodeFrame, frameKind, frameStream, setFrameStream } from '@gridshare/protocol/tunnel-codec';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';

@@ -1,4 +1,5 @@
-import { decodeFrame, encodeFrame, type Frame, GridClient, type LinkWelcome, PROTOCOL_VERSION } from '@gridshare/protocol';
+import { type Frame, GridClient, type LinkWelcome, PROTOCOL_VERSION } from '@gridshare/protocol';
+import { decodeFrame, encodeFrame } from '@gridshare/protocol/tunnel-codec';
 import WebSocket from 'ws';
 
 /**

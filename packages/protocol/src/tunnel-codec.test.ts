@@ -1,21 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import {
-  decodeFrame,
-  encodeData,
-  encodeFrame,
-  type Frame,
-  frameKind,
-  frameStream,
-  HEADER_BYTES,
-  MAX_DATA_BYTES,
-  setFrameStream,
-  TUNNEL_ERRORS,
-  type TunnelErrorCode,
-  writeDataHeader,
-  TunnelFrameError,
-} from './tunnel.js';
+import { HEADER_BYTES, MAX_DATA_BYTES, TUNNEL_ERRORS, type Frame, type TunnelErrorCode, TunnelFrameError } from './tunnel.js';
+import { decodeFrame, encodeData, encodeFrame, frameKind, frameStream, setFrameStream, writeDataHeader } from './tunnel-codec.js';
 
 const streamId = fc.integer({ min: 1, max: 0xffff_ffff });
 const uuid = fc.uuid().map((u) => u.toLowerCase());
