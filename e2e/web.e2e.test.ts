@@ -370,6 +370,8 @@ describe('web app in Chromium', { skip: SKIP }, () => {
       const row = pageA.locator('li.connection-row', { hasText: 'bob @ phone' });
       const text = (await row.textContent())!;
       for (const s of ['Open', 'port 8000', '5 B in / 3 B out']) assert.ok(text.includes(s), `${s} in ${text}`);
+      await row.scrollIntoViewIfNeeded();
+      await shot(pageA, 'connections');
       // At 375 px, with the close question open in its row, nothing scrolls sideways.
       const m = await browser.newContext(PHONE);
       const phone = await m.newPage();
