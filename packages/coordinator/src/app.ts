@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { API_PREFIX, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@gridshare/protocol';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import type { CoordinatorConfig } from './config.js';
 import { AppError } from './errors.js';
@@ -16,6 +18,7 @@ import { gridRoutes } from './http/routes/grids.routes.js';
 import { inviteRoutes } from './http/routes/invites.routes.js';
 import { opsRoutes } from './http/routes/ops.routes.js';
 import { processRoutes } from './http/routes/processes.routes.js';
+import { clusterRoutes } from './http/routes/cluster.routes.js';
 import { connectionRoutes } from './http/routes/connections.routes.js';
 import { linkRoutes } from './http/routes/link.routes.js';
 import { createMetrics, registerTunnelMetrics } from './metrics.js';
@@ -112,14 +115,17 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
       eventRoutes(typed, services);
       linkRoutes(typed, services);
       connectionRoutes(typed, services);
+      clusterRoutes(typed, services);
       typed.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: API_PREFIX },
   );
 
   app.addHook('onClose', async () => {
-    await tunnels.stop();
+    // First: the sockets closing below must not mark their devices offline (their leases outlive a restart).
     await presence.stop();
+    await tunnels.leaveCluster();
+    await tunnels.stop();
     bus.closeAll(CLOSE_CODES.shuttingDown, 'coordinator shutting down');
     await cluster?.stop();
     await services.liveness.stop();
@@ -136,8 +142,15 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
       services.presence.start();
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.port;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const anyAddress = config.host === '0.0.0.0' || config.host === '::';
+      const host = anyAddress ? 'localhost' : config.host;
+      const own = (h: string) => `http://${h.includes(':') ? `[${h}]` : h}:${port}`;
+      if (cluster) {
+        // Peers reach us at GRID_CLUSTER_URL, or at this machine's name when we listen on every address.
+        const url = config.clusterUrl ?? own(anyAddress ? hostname() : config.host);
+        await services.tunnels.joinCluster({ id: cluster.origin, url, secret: randomBytes(32).toString('base64url') }, db);
+      }
+      return own(host);
     },
     close: () => app.close(),
   };

@@ -29,6 +29,8 @@ export interface CoordinatorConfig {
   readonly logLevel: string;
   /** Directory of the built web app served at /: undefined = packages/web/dist when built; null = serve none (GRID_WEB_ROOT=off). */
   readonly webRoot: string | null | undefined;
+  /** How other coordinators of the same PostgreSQL reach this one (peer links); undefined: from the listening address. */
+  readonly clusterUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +60,19 @@ function webRoot(raw: string | undefined): string | null | undefined {
   const v = raw?.trim();
   if (!v) return undefined;
   return v === 'off' ? null : v;
+}
+
+function clusterUrl(raw: string | undefined): string | undefined {
+  const v = raw?.trim();
+  if (!v) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(`GRID_CLUSTER_URL must be a URL such as http://10.0.0.5:8080 (got '${raw}')`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`GRID_CLUSTER_URL must start with http:// or https:// (got '${raw}')`);
+  return url.origin;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -106,5 +121,6 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Coo
     bodyLimitBytes: integer('GRID_BODY_LIMIT_BYTES', env.GRID_BODY_LIMIT_BYTES, 64 * 1024, 1024, 16 * 1024 * 1024),
     logLevel,
     webRoot: webRoot(env.GRID_WEB_ROOT),
+    clusterUrl: clusterUrl(env.GRID_CLUSTER_URL),
   });
 }

@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { AuthContext } from '../services/auth.service.js';
-import type { RelayStream } from './relay-stream.js';
+import type { RelayLink, RelayStream } from './relay-stream.js';
 
 /** An agent that opens its link and says nothing is cut off after this long. */
 const HELLO_TIMEOUT_MS = 10_000;
@@ -21,8 +21,8 @@ export interface LinkLimits {
 export interface LinkHandler {
   /** The link is ready (hello answered); the handler registers it. */
   ready(link: AgentLink): void;
-  frame(link: AgentLink, frame: Buffer): void;
-  closed(link: AgentLink): void;
+  frame(link: RelayLink, frame: Buffer): void;
+  closed(link: RelayLink): void;
 }
 
 /**
@@ -30,7 +30,7 @@ export interface LinkHandler {
  * holds the relay streams this link is an end of, by this link's stream id
  * (odd: the agent opened it as a guest; even: we opened it toward the agent as host).
  */
-export class AgentLink {
+export class AgentLink implements RelayLink {
   readonly streams = new Map<number, RelayStream>();
   /** The most bytes this link's socket held unsent after one of our sends. */
   bufferedHighWater = 0;
@@ -44,6 +44,8 @@ export class AgentLink {
     private readonly limits: LinkLimits,
     private readonly handler: LinkHandler,
     private readonly log: Logger,
+    /** peer-in: another coordinator's link to this one (auth is a stand-in; streams come checked). */
+    readonly kind: 'agent' | 'peer-in' = 'agent',
   ) {
     const helloTimer = setTimeout(() => this.close(CLOSE_CODES.protocolError, 'say hello first'), HELLO_TIMEOUT_MS);
     let alive = true;

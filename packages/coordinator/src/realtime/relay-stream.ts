@@ -1,7 +1,25 @@
-import type { AgentLink } from './agent-link.js';
+/**
+ * One end of the relay: an agent's link; or a peer link between two
+ * coordinators that share a database — `peer-in` carries streams another
+ * coordinator opens here (its guests, our hosts), `peer-out` streams we open
+ * there (our guests, its hosts).
+ */
+export interface RelayLink {
+  readonly kind: 'agent' | 'peer-in' | 'peer-out';
+  /** This link's streams by its stream id (odd: opened from the far end; even: opened by us — peer-out: all ours, odd). */
+  readonly streams: Map<number, RelayStream>;
+  readonly userId: string;
+  readonly deviceId: string;
+  readonly open: boolean;
+  readonly bufferedHighWater: number;
+  /** A fresh id for a stream we open on this link. */
+  allocateHostSid(): number;
+  send(frame: Buffer): void;
+  close(code: number, reason: string): void;
+}
 
 export interface StreamEnd {
-  link: AgentLink;
+  link: RelayLink;
   sid: number;
 }
 
@@ -27,6 +45,11 @@ export class RelayStream {
   finFromGuest = false;
   finFromHost = false;
   closeReason: string | null = null;
+  /**
+   * Set when the stream came from another coordinator (a peer-in link): that
+   * one checked the guest and records the connection, under this id.
+   */
+  peerConnectionId: string | null = null;
   readonly createdAt = Date.now();
   lastActivity = Date.now();
 

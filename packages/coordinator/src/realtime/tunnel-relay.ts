@@ -5,10 +5,19 @@ import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { AuthContext } from '../services/auth.service.js';
 import { AgentLink, type LinkHandler, type LinkLimits } from './agent-link.js';
-import { RelayStream } from './relay-stream.js';
+import { type RelayLink, RelayStream } from './relay-stream.js';
 
 /** A host that neither accepts nor refuses a stream within this long: the guest hears open_timeout. */
 const OPEN_TIMEOUT_MS = 15_000;
+/** A peer link carries many agents' streams: this many times one agent's limit. */
+const PEER_STREAMS_FACTOR = 64;
+
+/** Where a stream goes: the process's grid, its host's device, the declared port. */
+export interface StreamTarget {
+  gridId: string;
+  hostDeviceId: string;
+  port: number;
+}
 
 /** Why a stream may not open, with the code the guest hears. */
 export class TunnelRefusal extends Error {
@@ -24,7 +33,14 @@ export class TunnelRefusal extends Error {
 /** The rules and the records: the relay asks, the tunnel service answers. */
 export interface RelayPolicy {
   /** May this guest reach the process, and on which declared port? Throws TunnelRefusal. */
-  authorize(stream: RelayStream): Promise<{ gridId: string; hostDeviceId: string; port: number }>;
+  authorize(stream: RelayStream): Promise<StreamTarget>;
+  /** A stream another coordinator authorized (peer-in): where its process is, if it is still reachable. Throws TunnelRefusal. */
+  locate(stream: RelayStream): Promise<StreamTarget>;
+  /** A link to the coordinator holding this device's agent link, when that is another one; null when none does. */
+  remoteHost(hostDeviceId: string): Promise<RelayLink | null>;
+  /** An agent link came up here, or went. */
+  linkUp(deviceId: string): void;
+  linkDown(deviceId: string): void;
   /** Records the stream; resolves to its connection id. */
   record(stream: RelayStream): Promise<string>;
   closed(stream: RelayStream, reason: string): void;
@@ -77,25 +93,44 @@ export class TunnelRelay implements LinkHandler {
     return new AgentLink(socket, auth, this.limits, this, this.log);
   }
 
+  /** Another coordinator's peer link: streams it opens here, to hosts whose agent links are here. */
+  attachPeer(socket: WebSocket, peer: AuthContext): AgentLink {
+    return new AgentLink(socket, peer, { ...this.limits, maxStreams: this.peerMaxStreams }, this, this.log, 'peer-in');
+  }
+
+  get peerMaxStreams(): number {
+    return this.limits.maxStreams * PEER_STREAMS_FACTOR;
+  }
+
+  /** Devices whose agent links are here. */
+  linkedDevices(): string[] {
+    return [...this.links.keys()];
+  }
+
   /** The link of a device, if it is connected here. */
   linkOf(deviceId: string): AgentLink | undefined {
     return this.links.get(deviceId);
   }
 
   ready(link: AgentLink): void {
+    if (link.kind !== 'agent') return;
     const old = this.links.get(link.deviceId);
     this.links.set(link.deviceId, link);
     old?.close(CLOSE_CODES.replaced, 'a newer link of this device took over');
+    this.policy.linkUp(link.deviceId);
   }
 
-  closed(link: AgentLink): void {
-    if (this.links.get(link.deviceId) === link) this.links.delete(link.deviceId);
+  closed(link: RelayLink): void {
+    if (link.kind === 'agent' && this.links.get(link.deviceId) === link) {
+      this.links.delete(link.deviceId);
+      this.policy.linkDown(link.deviceId);
+    }
     this.closedLinksBufferedHighWater = Math.max(this.closedLinksBufferedHighWater, link.bufferedHighWater);
     for (const s of [...link.streams.values()]) this.reset(s, 'link_lost', "a link to the coordinator went away", s.guest.link === link ? 'guest' : 'host');
     this.log.info({ event: 'link.closed', userId: link.userId, deviceId: link.deviceId }, 'agent link closed');
   }
 
-  frame(link: AgentLink, buf: Buffer): void {
+  frame(link: RelayLink, buf: Buffer): void {
     // DATA is nearly all the traffic: checked and forwarded without decoding it into an object.
     if (frameKind(buf) === 'data' && buf.length > HEADER_BYTES && buf.length <= MAX_FRAME_BYTES) return this.data(link, buf);
     let f: Frame;
@@ -104,10 +139,11 @@ export class TunnelRelay implements LinkHandler {
     } catch (err) {
       return this.protocolError(link, err instanceof TunnelFrameError ? err.message : 'bad frame');
     }
-    const fromGuest = (f.stream & 1) === 1;
+    const fromGuest = isFromGuest(link, f.stream);
     if (f.type === 'open') {
       if (!fromGuest || link.streams.has(f.stream)) return this.protocolError(link, `open on stream ${f.stream}: agents open odd, unused ids`);
-      return this.openFrom(link, f.stream, f.processId, f.port);
+      if (link.kind === 'peer-in' && f.connectionId === null) return this.protocolError(link, 'a peer opens a stream with its connection id');
+      return this.openFrom(link, f.stream, f.processId, f.port, link.kind === 'peer-in' ? f.connectionId : null);
     }
     const s = link.streams.get(f.stream);
     if (!s) return; // a frame that crossed a reset: nothing to do
@@ -142,7 +178,7 @@ export class TunnelRelay implements LinkHandler {
     }
   }
 
-  private data(link: AgentLink, buf: Buffer): void {
+  private data(link: RelayLink, buf: Buffer): void {
     const sid = frameStream(buf);
     const s = link.streams.get(sid);
     if (!s) {
@@ -150,7 +186,7 @@ export class TunnelRelay implements LinkHandler {
       return;
     }
     const n = buf.length - HEADER_BYTES;
-    const fromGuest = (sid & 1) === 1;
+    const fromGuest = isFromGuest(link, sid);
     if (s.state !== 'open' || (fromGuest ? s.finFromGuest : s.finFromHost)) return this.reset(s, 'protocol_error', 'data outside an open direction');
     let inFlight: number;
     if (fromGuest) {
@@ -178,12 +214,14 @@ export class TunnelRelay implements LinkHandler {
     to.link.send(buf);
   }
 
-  private openFrom(link: AgentLink, sid: number, processId: string, port: number): void {
-    if (link.streams.size >= this.limits.maxStreams) {
+  private openFrom(link: RelayLink, sid: number, processId: string, port: number, peerConnectionId: string | null): void {
+    const max = this.maxStreamsOf(link);
+    if (link.streams.size >= max) {
       this.counters.refused++;
-      return link.send(encodeFrame({ type: 'open_fail', stream: sid, code: 'too_many_streams', message: `at most ${this.limits.maxStreams} streams per link` }));
+      return link.send(encodeFrame({ type: 'open_fail', stream: sid, code: 'too_many_streams', message: `at most ${max} streams per link` }));
     }
     const s = new RelayStream({ link, sid }, processId, port, this.limits.windowBytes);
+    s.peerConnectionId = peerConnectionId;
     link.streams.set(sid, s);
     this.streams.add(s);
     void this.open(s);
@@ -191,20 +229,24 @@ export class TunnelRelay implements LinkHandler {
 
   private async open(s: RelayStream): Promise<void> {
     try {
-      const target = await this.policy.authorize(s);
+      const target = s.peerConnectionId ? await this.policy.locate(s) : await this.policy.authorize(s);
       if (s.isClosed()) return;
-      const hostLink = this.links.get(target.hostDeviceId);
+      let hostLink: RelayLink | null | undefined = this.links.get(target.hostDeviceId);
+      // Not here: through the coordinator that has it (never onward from a peer: one hop at most).
+      if (!hostLink?.open && !s.peerConnectionId) hostLink = await this.policy.remoteHost(target.hostDeviceId);
+      if (s.isClosed()) return;
       if (!hostLink?.open) throw new TunnelRefusal('host_unreachable', "the host's agent is not connected to the coordinator right now");
-      if (hostLink.streams.size >= this.limits.maxStreams) throw new TunnelRefusal('too_many_streams', `the host has ${this.limits.maxStreams} streams open`);
+      const max = this.maxStreamsOf(hostLink);
+      if (hostLink.streams.size >= max) throw new TunnelRefusal('too_many_streams', `the host has ${max} streams open`);
       s.gridId = target.gridId;
       s.port = target.port;
       s.host = { link: hostLink, sid: hostLink.allocateHostSid() };
       hostLink.streams.set(s.host.sid, s);
       s.state = 'opening';
-      const connectionId = await this.policy.record(s);
+      const connectionId = s.peerConnectionId ?? (await this.policy.record(s));
       s.connectionId = connectionId;
       // Closed while being recorded (the guest gave up, a link went, access was revoked): record the close too.
-      if (s.isClosed()) return this.policy.closed(s, s.closeReason ?? 'reset');
+      if (s.isClosed()) return s.peerConnectionId ? undefined : this.policy.closed(s, s.closeReason ?? 'reset');
       s.hostKnows = true;
       s.host.link.send(encodeFrame({ type: 'open', stream: s.host.sid, processId: s.processId, port: s.port, connectionId }));
     } catch (err) {
@@ -233,10 +275,15 @@ export class TunnelRelay implements LinkHandler {
     if (s.guest.link.streams.get(s.guest.sid) === s) s.guest.link.streams.delete(s.guest.sid);
     if (s.host && s.host.link.streams.get(s.host.sid) === s) s.host.link.streams.delete(s.host.sid);
     this.streams.delete(s);
-    if (s.connectionId) this.policy.closed(s, reason);
+    // The coordinator that authorized a stream records it; a peer's stream is recorded there.
+    if (s.connectionId && !s.peerConnectionId) this.policy.closed(s, reason);
   }
 
-  private protocolError(link: AgentLink, message: string): void {
+  private maxStreamsOf(link: RelayLink): number {
+    return link.kind === 'agent' ? this.limits.maxStreams : this.peerMaxStreams;
+  }
+
+  private protocolError(link: RelayLink, message: string): void {
     this.counters.protocolErrors++;
     this.log.warn({ event: 'link.protocol_error', deviceId: link.deviceId, message }, 'agent link broke the protocol');
     link.close(CLOSE_CODES.protocolError, message.slice(0, 120));
@@ -254,7 +301,7 @@ export class TunnelRelay implements LinkHandler {
   }
 
   openStreams(): RelayStream[] {
-    return [...this.streams].filter((s) => s.connectionId !== null && s.state !== 'closed');
+    return [...this.streams].filter((s) => s.connectionId !== null && s.peerConnectionId === null && s.state !== 'closed');
   }
 
   findStream(connectionId: string): RelayStream | undefined {
@@ -285,4 +332,13 @@ export class TunnelRelay implements LinkHandler {
     this.resetWhere(() => true, 'shutting_down', 'the coordinator is shutting down');
     for (const link of [...this.links.values()]) link.close(CLOSE_CODES.shuttingDown, 'coordinator shutting down');
   }
+}
+
+/**
+ * Whether a frame on this link comes from the stream's guest side. On an
+ * agent link or a peer-in link the far end opens odd ids; a peer-out link
+ * carries only streams we opened, so everything on it comes from the host side.
+ */
+function isFromGuest(link: RelayLink, sid: number): boolean {
+  return link.kind !== 'peer-out' && (sid & 1) === 1;
 }

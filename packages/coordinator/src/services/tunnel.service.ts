@@ -1,12 +1,14 @@
 import { type Connection, MAX_DATA_BYTES, type Process } from '@gridshare/protocol';
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { CoordinatorConfig } from '../config.js';
 import { AppError, processNotFound } from '../errors.js';
 import type { EventBus } from '../realtime/event-bus.js';
-import type { RelayStream } from '../realtime/relay-stream.js';
-import { type RelayPolicy, TunnelRefusal, TunnelRelay } from '../realtime/tunnel-relay.js';
+import { PeerLink } from '../realtime/peer-link.js';
+import type { RelayLink, RelayStream } from '../realtime/relay-stream.js';
+import { type RelayPolicy, type StreamTarget, TunnelRefusal, TunnelRelay } from '../realtime/tunnel-relay.js';
+import { ClusterRepository, type CoordinatorRecord } from '../store/cluster.repository.js';
 import { ConnectionsRepository } from '../store/connections.repository.js';
 import type { Database } from '../store/database.js';
 import { GridsRepository } from '../store/grids.repository.js';
@@ -30,6 +32,8 @@ export class TunnelService implements RelayPolicy {
   private timer: NodeJS.Timeout | undefined;
   /** Close records being written: a host's close answers after them, so a list right after shows them closed. */
   private readonly closing = new Set<Promise<unknown>>();
+  /** Set when other coordinators share the database: this one, and its links to the others by their id. */
+  private cluster: { self: CoordinatorRecord; repo: ClusterRepository; peers: Map<string, Promise<PeerLink>> } | null = null;
 
   constructor(
     db: Database,
@@ -73,25 +77,99 @@ export class TunnelService implements RelayPolicy {
     socket.on('close', unwatch);
   }
 
+  // ---- several coordinators ------------------------------------------------------------------
+
+  /**
+   * Other coordinators share the database: this one says where it can be
+   * reached and which agent links it holds, so their guests can reach hosts here.
+   */
+  async joinCluster(self: CoordinatorRecord, db: Database): Promise<void> {
+    const repo = new ClusterRepository(db);
+    await repo.register(self);
+    this.cluster = { self, repo, peers: new Map() };
+    for (const deviceId of this.relay.linkedDevices()) this.linkUp(deviceId);
+  }
+
+  async leaveCluster(): Promise<void> {
+    const c = this.cluster;
+    if (!c) return;
+    this.cluster = null;
+    for (const p of c.peers.values()) void p.then((link) => link.close(1001, 'coordinator shutting down'), () => {});
+    await c.repo.unregister(c.self.id).catch((err: unknown) => this.log.warn({ err }, 'could not unregister from the cluster'));
+  }
+
+  /** Whether a peer link request carries this coordinator's secret. */
+  isPeer(authorization: string | undefined): boolean {
+    if (!this.cluster || !authorization) return false;
+    const given = Buffer.from(authorization);
+    const expected = Buffer.from(`Bearer ${this.cluster.self.secret}`);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  /** Another coordinator's link here: it opens streams to hosts whose agent links are here. */
+  attachPeer(socket: WebSocket, peerId: string): void {
+    const epoch = new Date(0).toISOString();
+    const peer = Object.freeze({
+      user: { id: peerId, username: 'coordinator', createdAt: epoch },
+      device: { id: peerId, name: 'coordinator', createdAt: epoch, lastSeenAt: epoch },
+      tokenHash: '',
+    });
+    this.relay.attachPeer(socket, peer);
+    this.log.info({ event: 'peer.attached', peer: peerId }, 'peer link from another coordinator');
+  }
+
   // ---- the relay's questions -------------------------------------------------------------
 
-  async authorize(s: RelayStream): Promise<{ gridId: string; hostDeviceId: string; port: number }> {
+  async authorize(s: RelayStream): Promise<StreamTarget> {
     const p = await this.processes.repository.find(s.processId);
     // Known before the membership check, so that a removal racing this open finds the stream.
     if (p) s.gridId = p.gridId;
     // A non-member learns nothing: the same answer as for a process that does not exist.
     if (!p || !(await this.grids.findMember(p.gridId, s.userId))) throw new TunnelRefusal('process_not_found', 'no such process in your grids');
-    if (p.status !== 'online') throw new TunnelRefusal('process_offline', `'${p.name}' is ${p.status}`);
-    if (p.private) throw new TunnelRefusal('process_private', `'${p.name}' is private: its host refuses connections`);
-    const declared = p.ports.filter((x) => x.protocol === 'tcp').map((x) => x.port);
-    const port = s.requestedPort === 0 ? declared[0] : declared.find((x) => x === s.requestedPort);
-    if (port === undefined) {
-      throw new TunnelRefusal(
-        'port_not_declared',
-        declared.length ? `'${p.name}' declares port ${declared.join(', ')}, not ${s.requestedPort}` : `'${p.name}' declares no TCP port`,
-      );
+    return reachable(p, s.requestedPort);
+  }
+
+  /** A stream another coordinator authorized: the process must still be reachable, on the port it picked. */
+  async locate(s: RelayStream): Promise<StreamTarget> {
+    const p = await this.processes.repository.find(s.processId);
+    if (!p) throw new TunnelRefusal('process_not_found', 'no such process');
+    s.gridId = p.gridId;
+    return reachable(p, s.requestedPort);
+  }
+
+  async remoteHost(hostDeviceId: string): Promise<RelayLink | null> {
+    const c = this.cluster;
+    if (!c) return null;
+    const peer = await c.repo.coordinatorOf(hostDeviceId);
+    if (!peer || peer.id === c.self.id) return null;
+    let link = c.peers.get(peer.id);
+    if (!link) {
+      link = PeerLink.connect(c.self.id, peer, { frame: (l, f) => this.relay.frame(l, f), closed: (l) => this.peerClosed(c, peer.id, l) }, this.log);
+      c.peers.set(peer.id, link);
     }
-    return { gridId: p.gridId, hostDeviceId: p.hostDeviceId, port };
+    try {
+      return await link;
+    } catch (err) {
+      if (c.peers.get(peer.id) === link) c.peers.delete(peer.id);
+      this.log.warn({ err, peer: peer.id, url: peer.url }, 'could not reach the coordinator that holds the host');
+      return null;
+    }
+  }
+
+  private peerClosed(c: NonNullable<TunnelService['cluster']>, peerId: string, link: RelayLink): void {
+    const current = c.peers.get(peerId);
+    if (current) void current.then((l) => l === link && c.peers.get(peerId) === current && c.peers.delete(peerId), () => {});
+    this.relay.closed(link);
+  }
+
+  linkUp(deviceId: string): void {
+    const c = this.cluster;
+    c?.repo.linkUp(deviceId, c.self.id).catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record where an agent link is'));
+  }
+
+  linkDown(deviceId: string): void {
+    const c = this.cluster;
+    c?.repo.linkDown(deviceId, c.self.id).catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record that an agent link went'));
   }
 
   async record(s: RelayStream): Promise<string> {
@@ -172,4 +250,19 @@ export class TunnelService implements RelayPolicy {
       this.log.warn({ err }, 'could not record connection progress');
     }
   }
+}
+
+/** A process a stream may reach: online, not private, and the port one it declared (0: its first). Throws TunnelRefusal. */
+function reachable(p: Process, requestedPort: number): StreamTarget {
+  if (p.status !== 'online') throw new TunnelRefusal('process_offline', `'${p.name}' is ${p.status}`);
+  if (p.private) throw new TunnelRefusal('process_private', `'${p.name}' is private: its host refuses connections`);
+  const declared = p.ports.filter((x) => x.protocol === 'tcp').map((x) => x.port);
+  const port = requestedPort === 0 ? declared[0] : declared.find((x) => x === requestedPort);
+  if (port === undefined) {
+    throw new TunnelRefusal(
+      'port_not_declared',
+      declared.length ? `'${p.name}' declares port ${declared.join(', ')}, not ${requestedPort}` : `'${p.name}' declares no TCP port`,
+    );
+  }
+  return { gridId: p.gridId, hostDeviceId: p.hostDeviceId, port };
 }

@@ -1,0 +1,29 @@
+import { Empty } from '@gridshare/protocol';
+import type { WebSocket } from 'ws';
+import { AppError } from '../../errors.js';
+import { PEER_HEADER } from '../../realtime/peer-link.js';
+import { type App, ERRORS, type Services } from '../route-context.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The peer link: another coordinator of the same database opens streams here
+ * to hosts whose agent links are here (docs/architecture.md, "Several
+ * coordinators"). It presents this coordinator's secret from the database.
+ */
+export function clusterRoutes(app: App, s: Services): void {
+  app.route({
+    method: 'GET',
+    url: '/cluster/link',
+    preHandler: async (req) => {
+      const peer = req.headers[PEER_HEADER];
+      if (!s.tunnels.isPeer(req.headers.authorization) || typeof peer !== 'string' || !UUID.test(peer)) {
+        throw new AppError('unauthorized', 'only another coordinator of the same database may open a peer link');
+      }
+    },
+    schema: { hide: true, querystring: Empty, response: { ...ERRORS } },
+    handler: async (_req, reply) =>
+      reply.status(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'this endpoint is a WebSocket: connect with an Upgrade: websocket request' } }),
+    wsHandler: (socket: WebSocket, req) => s.tunnels.attachPeer(socket, req.headers[PEER_HEADER] as string),
+  });
+}
