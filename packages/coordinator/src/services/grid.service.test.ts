@@ -539,14 +539,16 @@ describeEachEngine('grids, invites and members', (engine) => {
     const bobSock = await events(bob, gridId);
     const bobLaptopSock = await events(bobLaptop, gridId);
     const bobElsewhere = await events(bob, otherGrid);
+    // Each socket's own count: they saw different device events before this point.
     const from = ownerSock.events.length;
+    const carolFrom = carolSock.events.length;
 
     await bob.client.removeMember(gridId, bob.user.id);
 
     assert.equal((await bobSock.closed).code, CLOSE_CODES.notMember);
     assert.equal((await bobLaptopSock.closed).code, CLOSE_CODES.notMember);
-    for (const s of [ownerSock, carolSock]) {
-      const e = (await s.next(isMember('left', bob.user.id), 10_000, from)) as MemberEvent;
+    for (const [s, since] of [[ownerSock, from], [carolSock, carolFrom]] as const) {
+      const e = (await s.next(isMember('left', bob.user.id), 10_000, since)) as MemberEvent;
       assert.equal(e.member.username, bob.user.username);
       assert.equal(e.member.role, 'member');
     }
@@ -580,13 +582,15 @@ describeEachEngine('grids, invites and members', (engine) => {
     const ownerSock = await events(owner, gridId);
     const adminSock = await events(admin, gridId);
     const bobSock = await events(bob, gridId);
+    // Each socket's own count: they saw different device events before this point.
     const from = adminSock.events.length;
+    const ownerFrom = ownerSock.events.length;
 
     await admin.client.removeMember(gridId, bob.user.id);
 
     assert.equal((await bobSock.closed).code, CLOSE_CODES.notMember);
-    for (const s of [ownerSock, adminSock]) {
-      const e = (await s.next(isMember('left', bob.user.id), 10_000, from)) as MemberEvent;
+    for (const [s, since] of [[ownerSock, ownerFrom], [adminSock, from]] as const) {
+      const e = (await s.next(isMember('left', bob.user.id), 10_000, since)) as MemberEvent;
       assert.equal(e.member.username, bob.user.username);
     }
     const stored = (await owner.client.getProcess(gridId, p.id)).process;
