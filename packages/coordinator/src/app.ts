@@ -167,15 +167,23 @@ async function startClusterFanout(db: Database, s: Services, log: Logger): Promi
     message: (m) => {
       switch (m.kind) {
         case 'event':
+          // A process stopped or made private elsewhere: its streams relayed here end too.
+          if (m.event.type === 'process') s.tunnels.processChanged(m.event.process);
           return s.bus.deliverHere(m.gridId, m.event);
         case 'process':
           return void s.processes.repository.find(m.processId).then(
-            (process) => process && s.bus.deliverHere(m.gridId, { type: 'process', process }),
+            (process) => {
+              if (!process) return;
+              s.tunnels.processChanged(process);
+              s.bus.deliverHere(m.gridId, { type: 'process', process });
+            },
             (err: unknown) => log.warn({ err, processId: m.processId }, 'could not read a process another coordinator changed'),
           );
         case 'member_gone':
           s.tunnels.closeForMember(m.gridId, m.userId);
           return s.bus.disconnectUserHere(m.gridId, m.userId, m.code, m.reason);
+        case 'connections_closed':
+          return s.tunnels.closeRelayedHere(m.processId, m.connectionId, m.message);
         case 'token_revoked':
           s.auth.forgetToken(m.tokenHash);
           return s.bus.disconnectTokenHere(m.tokenHash, m.code, m.reason);

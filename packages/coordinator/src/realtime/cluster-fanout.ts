@@ -17,6 +17,8 @@ export const ClusterMessage = Type.Union([
   Type.Object({ kind: Type.Literal('process'), gridId: Type.String(), processId: Type.String() }),
   /** A member left or was removed: their sockets on that grid close, their streams into it end. */
   Type.Object({ kind: Type.Literal('member_gone'), gridId: Type.String(), userId: Type.String(), code: Type.Integer(), reason: Type.String() }),
+  /** A host closed connections to a process (one, or all when connectionId is null): streams relayed elsewhere end too. */
+  Type.Object({ kind: Type.Literal('connections_closed'), processId: Type.String(), connectionId: Type.Union([Type.String(), Type.Null()]), message: Type.String() }),
   /** A token was revoked (logout): every socket opened with it closes, no cache honours it. */
   Type.Object({ kind: Type.Literal('token_revoked'), tokenHash: Type.String(), code: Type.Integer(), reason: Type.String() }),
 ]);

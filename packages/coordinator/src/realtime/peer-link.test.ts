@@ -117,6 +117,26 @@ describeOn('postgres', 'tunnels across coordinators', () => {
     }, 10_000, 'a stream through two again');
   });
 
+  test('closed or made private through a third coordinator: the streams relayed by the other two end', async () => {
+    const three = await startTestCoordinator('postgres', { GRID_TUNNEL_WINDOW_BYTES: '65536' }, one.testDb);
+    try {
+      const viaThree = three.anon.withToken(alice.token);
+      const a = await crossOpen();
+      assert.deepEqual(await viaThree.closeConnections(gridId, processId), { closed: 0 }, 'none of them runs through three');
+      assert.equal(failCode(await guest.next((f) => f.type === 'rst' && f.stream === a.g)), 'closed_by_host');
+      assert.equal(failCode(await host.next((f) => f.type === 'rst' && f.stream === a.h)), 'closed_by_host');
+
+      const b = await crossOpen();
+      await viaThree.registerProcess(gridId, { id: processId, name: 'echo', ports: [{ port: 7000, protocol: 'tcp' }], private: true });
+      assert.equal(failCode(await guest.next((f) => f.type === 'rst' && f.stream === b.g)), 'process_private');
+      assert.equal(failCode(await host.next((f) => f.type === 'rst' && f.stream === b.h)), 'process_private');
+      await viaThree.registerProcess(gridId, { id: processId, name: 'echo', ports: [{ port: 7000, protocol: 'tcp' }], private: false });
+    } finally {
+      await three.coordinator.close();
+      await three.db.close();
+    }
+  });
+
   test('a peer link needs the coordinator’s secret from the database', async () => {
     const tryPeer = (authorization: string) =>
       new Promise<number>((resolve) => {

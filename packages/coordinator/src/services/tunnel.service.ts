@@ -193,9 +193,19 @@ export class TunnelService implements RelayPolicy {
     await Promise.all([...this.closing]);
   }
 
-  private processChanged(p: Process): void {
+  /** A process stopped or became private: its streams end (also when another coordinator made the change). */
+  processChanged(p: Process): void {
     if (p.status === 'stopped') this.relay.resetWhere((s) => s.processId === p.id, 'process_stopped', `'${p.name}' stopped`);
     else if (p.private) this.relay.resetWhere((s) => s.processId === p.id, 'process_private', `'${p.name}' became private`);
+  }
+
+  /** The host closed connections through another coordinator: the streams relayed here end too. */
+  closeRelayedHere(processId: string, connectionId: string | null, message: string): void {
+    this.relay.resetWhere(
+      (s) => s.processId === processId && (connectionId === null || s.connectionId === connectionId),
+      'closed_by_host',
+      message,
+    );
   }
 
   /** A member left or was removed: their streams into that grid end now. */
@@ -216,14 +226,19 @@ export class TunnelService implements RelayPolicy {
 
   async closeAll(ctx: AuthContext, gridId: string, processId: string): Promise<number> {
     await this.requireHostOrAdmin(ctx, gridId, processId);
-    const n = this.relay.resetWhere((s) => s.processId === processId, 'closed_by_host', `closed by ${ctx.user.username}`);
+    const by = `closed by ${ctx.user.username}`;
+    const n = this.relay.resetWhere((s) => s.processId === processId, 'closed_by_host', by);
+    // The process's streams may also run through other coordinators (theirs are recorded there).
+    this.bus.fanout?.send({ kind: 'connections_closed', processId, connectionId: null, message: by });
     await this.closesWritten();
     return n;
   }
 
   async closeOne(ctx: AuthContext, gridId: string, processId: string, connectionId: string): Promise<void> {
     await this.requireHostOrAdmin(ctx, gridId, processId);
-    const n = this.relay.resetWhere((s) => s.connectionId === connectionId && s.processId === processId, 'closed_by_host', `closed by ${ctx.user.username}`);
+    const by = `closed by ${ctx.user.username}`;
+    const n = this.relay.resetWhere((s) => s.connectionId === connectionId && s.processId === processId, 'closed_by_host', by);
+    if (n === 0) this.bus.fanout?.send({ kind: 'connections_closed', processId, connectionId, message: by });
     if (n === 0 && !(await this.connections.exists(connectionId, processId))) {
       throw new AppError('connection_not_found', 'no such connection to this process');
     }
