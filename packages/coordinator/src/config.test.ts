@@ -27,6 +27,8 @@ test('an invalid value stops the start with one line naming the variable', () =>
     [{ PORT: '70000' }, /^PORT/],
     [{ GRID_HEARTBEAT_INTERVAL_MS: '1.5' }, /^GRID_HEARTBEAT_INTERVAL_MS/],
     [{ GRID_STALE_AFTER_MS: '-1' }, /^GRID_STALE_AFTER_MS/],
+    [{ GRID_CLUSTER_URL: 'not a url' }, /^GRID_CLUSTER_URL must be a URL/],
+    [{ GRID_CLUSTER_URL: 'ftp://10.0.0.5' }, /^GRID_CLUSTER_URL must start with http/],
     [{ GRID_HEARTBEAT_INTERVAL_MS: '5000', GRID_STALE_AFTER_MS: '4000' }, /^GRID_STALE_AFTER_MS \(4000\) must be greater than GRID_HEARTBEAT_INTERVAL_MS/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must start with postgres/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
@@ -41,4 +43,9 @@ test('GRID_WEB_ROOT: a folder, off, or (unset) the built app beside the package'
   assert.equal(loadConfig({ GRID_WEB_ROOT: '/srv/web' }).webRoot, '/srv/web');
   assert.equal(loadConfig({ GRID_WEB_ROOT: 'off' }).webRoot, null);
   assert.equal(loadConfig({}).webRoot, undefined);
+});
+
+test('GRID_CLUSTER_URL: where peers reach this coordinator, as an origin; unset: decided at listen', () => {
+  assert.equal(loadConfig({ GRID_CLUSTER_URL: 'http://10.0.0.5:8080/' }).clusterUrl, 'http://10.0.0.5:8080');
+  assert.equal(loadConfig({}).clusterUrl, undefined);
 });
