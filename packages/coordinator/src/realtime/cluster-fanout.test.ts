@@ -96,8 +96,11 @@ describeOn('postgres', 'fan-out between coordinators', () => {
     const admin = new pg.Client({ connectionString: one.testDb.postgres!.url });
     await admin.connect();
     try {
-      // Ends both coordinators' listening connections; their pools are untouched.
-      const { rows } = await admin.query('SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1', [LISTENER_APPLICATION_NAME]);
+      // Ends both coordinators' listening connections (this test database's only: other suites run beside us); their pools are untouched.
+      const { rows } = await admin.query(
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()',
+        [LISTENER_APPLICATION_NAME],
+      );
       assert.equal(rows.length, 2, 'premise: one listener per coordinator');
     } finally {
       await admin.end();

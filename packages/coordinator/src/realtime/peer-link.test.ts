@@ -4,9 +4,11 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { describeOn } from '../testing/engines.js';
 import { addMember, eventually, signup, startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
-import { openLink, type TestLink } from '../testing/link-client.js';
+import { openAccepted, openLink, type TestLink } from '../testing/link-client.js';
 import { PEER_HEADER } from './peer-link.js';
 
+// The process is registered once and never heartbeated: a stale window longer than any loaded run keeps it online.
+const ENV = { GRID_TUNNEL_WINDOW_BYTES: '65536', GRID_STALE_AFTER_MS: '600000' };
 const failCode = (f: Frame): TunnelErrorCode | string => (f.type === 'open_fail' || f.type === 'rst' ? f.code : f.type);
 
 /**
@@ -24,8 +26,8 @@ describeOn('postgres', 'tunnels across coordinators', () => {
   let guest: TestLink; // bob's PC, linked to one
 
   before(async () => {
-    one = await startTestCoordinator('postgres', { GRID_TUNNEL_WINDOW_BYTES: '65536' });
-    two = await startTestCoordinator('postgres', { GRID_TUNNEL_WINDOW_BYTES: '65536' }, one.testDb);
+    one = await startTestCoordinator('postgres', ENV);
+    two = await startTestCoordinator('postgres', ENV, one.testDb);
     ({ alice, bob, gridId } = await twoInAGrid(one, 'across'));
     processId = (await alice.client.registerProcess(gridId, { name: 'echo', ports: [{ port: 7000, protocol: 'tcp' }] })).process.id;
     host = await openLink(two.url, alice.token);
@@ -40,20 +42,11 @@ describeOn('postgres', 'tunnels across coordinators', () => {
   });
 
   /** Bob opens a stream to alice's process through one; alice's link on two answers. */
-  async function crossOpen() {
-    const from = host.frames.length;
-    const opening = guest.open(processId);
-    const open = await host.next((f) => f.type === 'open', 10_000, from);
-    assert.equal(open.type, 'open');
-    host.send({ type: 'open_ok', stream: open.stream, connectionId: null });
-    const { stream, reply } = await opening;
-    assert.equal(reply.type, 'open_ok', JSON.stringify(reply));
-    return { g: stream, h: open.stream, open, connectionId: reply.type === 'open_ok' ? reply.connectionId! : '' };
-  }
+  const crossOpen = () => openAccepted(guest, host, processId);
 
   test('a stream crosses from the guest’s coordinator to the host’s: open, data both ways, half-closes, one record', async () => {
     const { g, h, open, connectionId } = await crossOpen();
-    assert.ok(open.type === 'open' && open.port === 7000 && open.connectionId === connectionId, 'the host hears the declared port and the connection id');
+    assert.ok(open.port === 7000 && open.connectionId === connectionId, 'the host hears the declared port and the connection id');
 
     guest.send({ type: 'data', stream: g, data: Buffer.from('ping') });
     const up = await host.next((f) => f.type === 'data' && f.stream === h);
@@ -118,7 +111,7 @@ describeOn('postgres', 'tunnels across coordinators', () => {
   });
 
   test('closed or made private through a third coordinator: the streams relayed by the other two end', async () => {
-    const three = await startTestCoordinator('postgres', { GRID_TUNNEL_WINDOW_BYTES: '65536' }, one.testDb);
+    const three = await startTestCoordinator('postgres', ENV, one.testDb);
     try {
       const viaThree = three.anon.withToken(alice.token);
       const a = await crossOpen();

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { describeEachEngine } from '../testing/engines.js';
 import { addMember, eventually, secondDevice, signup, startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
-import { openLink, type TestLink } from '../testing/link-client.js';
+import { openAccepted, openLink, type TestLink } from '../testing/link-client.js';
 
 const rejects = (p: Promise<unknown>, status: number, code: string) =>
   assert.rejects(p, (e: unknown) => e instanceof ApiError && e.status === status && e.code === code);
@@ -38,16 +38,7 @@ describeEachEngine('tunnel relay', (engine) => {
   });
 
   /** Opens a stream as bob and accepts it as alice; returns both ends' stream ids. */
-  async function connected(port = 0) {
-    const from = host.frames.length;
-    const opening = guest.open(processId, port);
-    const open = await host.next((f) => f.type === 'open', 10_000, from);
-    assert.equal(open.type, 'open');
-    host.send({ type: 'open_ok', stream: open.stream, connectionId: null });
-    const { stream, reply } = await opening;
-    assert.equal(reply.type, 'open_ok', JSON.stringify(reply));
-    return { g: stream, h: open.stream, open, connectionId: reply.type === 'open_ok' ? reply.connectionId! : '' };
-  }
+  const connected = (port = 0) => openAccepted(guest, host, processId, port);
 
   test('the link: 401 before the upgrade without a token; hello first; one protocol version; limits in the welcome', async () => {
     await assert.rejects(openLink(t.url, undefined), (e: { status?: number }) => e.status === 401);

@@ -34,6 +34,7 @@ export class TunnelService implements RelayPolicy {
   private readonly closing = new Set<Promise<unknown>>();
   /** Set when other coordinators share the database: this one, and its links to the others by their id. */
   private cluster: { self: CoordinatorRecord; repo: ClusterRepository; peers: Map<string, Promise<PeerLink>> } | null = null;
+  private readonly linkWrites = new Map<string, Promise<void>>();
 
   constructor(
     db: Database,
@@ -142,18 +143,24 @@ export class TunnelService implements RelayPolicy {
     if (!c) return null;
     const peer = await c.repo.coordinatorOf(hostDeviceId);
     if (!peer || peer.id === c.self.id) return null;
-    let link = c.peers.get(peer.id);
-    if (!link) {
-      link = PeerLink.connect(c.self.id, peer, { frame: (l, f) => this.relay.frame(l, f), closed: (l) => this.peerClosed(c, peer.id, l) }, this.log);
-      c.peers.set(peer.id, link);
-    }
-    try {
-      return await link;
-    } catch (err) {
+    // A link that went down (and whose close is not handled yet) is replaced once.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      let link = c.peers.get(peer.id);
+      if (!link) {
+        link = PeerLink.connect(c.self.id, peer, { frame: (l, f) => this.relay.frame(l, f), closed: (l) => this.peerClosed(c, peer.id, l) }, this.log);
+        c.peers.set(peer.id, link);
+      }
+      try {
+        const open = await link;
+        if (open.open) return open;
+      } catch (err) {
+        this.log.warn({ err, peer: peer.id, url: peer.url }, 'could not reach the coordinator that holds the host');
+        if (c.peers.get(peer.id) === link) c.peers.delete(peer.id);
+        return null;
+      }
       if (c.peers.get(peer.id) === link) c.peers.delete(peer.id);
-      this.log.warn({ err, peer: peer.id, url: peer.url }, 'could not reach the coordinator that holds the host');
-      return null;
     }
+    return null;
   }
 
   private peerClosed(c: NonNullable<TunnelService['cluster']>, peerId: string, link: RelayLink): void {
@@ -163,13 +170,24 @@ export class TunnelService implements RelayPolicy {
   }
 
   linkUp(deviceId: string): void {
-    const c = this.cluster;
-    c?.repo.linkUp(deviceId, c.self.id).catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record where an agent link is'));
+    this.writeLink(deviceId, true);
   }
 
   linkDown(deviceId: string): void {
+    this.writeLink(deviceId, false);
+  }
+
+  /** Where a device's link is, written in the order its links came and went (a quick reconnect must not end as "gone"). */
+  private writeLink(deviceId: string, up: boolean): void {
     const c = this.cluster;
-    c?.repo.linkDown(deviceId, c.self.id).catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record that an agent link went'));
+    if (!c) return;
+    const write = (this.linkWrites.get(deviceId) ?? Promise.resolve())
+      .then(() => (up ? c.repo.linkUp(deviceId, c.self.id) : c.repo.linkDown(deviceId, c.self.id)))
+      .catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record where an agent link is; the next progress round repairs it'))
+      .finally(() => {
+        if (this.linkWrites.get(deviceId) === write) this.linkWrites.delete(deviceId);
+      });
+    this.linkWrites.set(deviceId, write);
   }
 
   async record(s: RelayStream): Promise<string> {
@@ -258,6 +276,8 @@ export class TunnelService implements RelayPolicy {
   private async reportProgress(): Promise<void> {
     try {
       await this.connections.recordProgress(this.relay.openStreams().map((s) => ({ id: s.connectionId!, bytesIn: s.bytesIn, bytesOut: s.bytesOut })));
+      // Our agent links are ours, whatever a racing write (another coordinator's, late) left in the table.
+      if (this.cluster) await this.cluster.repo.claimLinks(this.relay.linkedDevices(), this.cluster.self.id);
       // Only after our own rows are fresh: a stale row then belongs to a coordinator that is gone.
       const lost = await this.connections.sweep(STALE_MS);
       if (lost) this.log.warn({ event: 'connection.lost', count: lost }, `${lost} connection(s) of a vanished coordinator closed`);

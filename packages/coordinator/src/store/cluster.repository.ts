@@ -27,6 +27,19 @@ export class ClusterRepository {
     );
   }
 
+  /** Says again that these devices' links are here (heals a row a racing write left pointing elsewhere). */
+  async claimLinks(deviceIds: string[], coordinatorId: string): Promise<void> {
+    if (deviceIds.length === 0) return;
+    await this.db.query(
+      `INSERT INTO agent_links (device_id, coordinator_id)
+         SELECT id, $2 FROM (SELECT jsonb_array_elements_text($1::jsonb)::uuid AS id) d
+            WHERE EXISTS (SELECT 1 FROM devices WHERE devices.id = d.id)
+       ON CONFLICT (device_id) DO UPDATE SET coordinator_id = $2, connected_at = now()
+         WHERE agent_links.coordinator_id <> $2`,
+      [JSON.stringify(deviceIds), coordinatorId],
+    );
+  }
+
   /** Only if it is still ours: a newer link of the device may have gone to another coordinator. */
   async linkDown(deviceId: string, coordinatorId: string): Promise<void> {
     await this.db.query('DELETE FROM agent_links WHERE device_id = $1 AND coordinator_id = $2', [deviceId, coordinatorId]);

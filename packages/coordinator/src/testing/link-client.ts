@@ -78,3 +78,25 @@ export async function openLink(baseUrl: string, token: string | undefined, hello
   };
   return link;
 }
+
+/** A stream the guest opened and the host accepted: both ends' ids, the OPEN the host got, the connection id. */
+export interface AcceptedStream {
+  g: number;
+  h: number;
+  open: Extract<Frame, { type: 'open' }>;
+  connectionId: string;
+}
+
+/** Opens a stream from `guest` and accepts it at `host`, as a host agent would; fails if either side refuses. */
+export async function openAccepted(guest: TestLink, host: TestLink, processId: string, port = 0): Promise<AcceptedStream> {
+  const from = host.frames.length;
+  const opening = guest.open(processId, port);
+  // A refusal reaches the guest without the host hearing anything: fail with it at once.
+  const refused = opening.then(({ reply }) => (reply.type === 'open_fail' ? Promise.reject(new Error(`the guest got ${JSON.stringify(reply)}`)) : new Promise<never>(() => {})));
+  const open = await Promise.race([host.next((f) => f.type === 'open', 10_000, from), refused]);
+  if (open.type !== 'open') throw new Error(`the host got ${open.type}, not open`);
+  host.send({ type: 'open_ok', stream: open.stream, connectionId: null });
+  const { stream, reply } = await opening;
+  if (reply.type !== 'open_ok') throw new Error(`the guest got ${JSON.stringify(reply)}`);
+  return { g: stream, h: open.stream, open, connectionId: reply.connectionId! };
+}
