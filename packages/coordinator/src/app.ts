@@ -124,7 +124,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
   app.addHook('onClose', async () => {
     // First: the sockets closing below must not mark their devices offline (their leases outlive a restart).
     await presence.stop();
-    await tunnels.leaveCluster();
+    await tunnels.peers.leave();
     await tunnels.stop();
     bus.closeAll(CLOSE_CODES.shuttingDown, 'coordinator shutting down');
     await cluster?.stop();
@@ -148,7 +148,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
       if (cluster) {
         // Peers reach us at GRID_CLUSTER_URL, or at this machine's name when we listen on every address.
         const url = config.clusterUrl ?? own(anyAddress ? hostname() : config.host);
-        await services.tunnels.joinCluster({ id: cluster.origin, url, secret: randomBytes(32).toString('base64url') }, db);
+        await services.tunnels.peers.join({ id: cluster.origin, url, secret: randomBytes(32).toString('base64url') }, db);
       }
       return own(host);
     },

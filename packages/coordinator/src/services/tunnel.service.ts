@@ -1,14 +1,13 @@
 import { type Connection, MAX_DATA_BYTES, type Process } from '@gridshare/protocol';
-import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { CoordinatorConfig } from '../config.js';
 import { AppError, processNotFound } from '../errors.js';
 import type { EventBus } from '../realtime/event-bus.js';
-import { PeerLink } from '../realtime/peer-link.js';
+import { PeerDirectory } from '../realtime/peer-directory.js';
 import type { RelayLink, RelayStream } from '../realtime/relay-stream.js';
 import { type RelayPolicy, type StreamTarget, TunnelRefusal, TunnelRelay } from '../realtime/tunnel-relay.js';
-import { ClusterRepository, type CoordinatorRecord } from '../store/cluster.repository.js';
 import { ConnectionsRepository } from '../store/connections.repository.js';
 import type { Database } from '../store/database.js';
 import { GridsRepository } from '../store/grids.repository.js';
@@ -32,9 +31,8 @@ export class TunnelService implements RelayPolicy {
   private timer: NodeJS.Timeout | undefined;
   /** Close records being written: a host's close answers after them, so a list right after shows them closed. */
   private readonly closing = new Set<Promise<unknown>>();
-  /** Set when other coordinators share the database: this one, and its links to the others by their id. */
-  private cluster: { self: CoordinatorRecord; repo: ClusterRepository; peers: Map<string, Promise<PeerLink>> } | null = null;
-  private readonly linkWrites = new Map<string, Promise<void>>();
+  /** Other coordinators of the same database, once this one has joined them. */
+  readonly peers: PeerDirectory;
 
   constructor(
     db: Database,
@@ -57,6 +55,7 @@ export class TunnelService implements RelayPolicy {
       },
       log,
     );
+    this.peers = new PeerDirectory(this.relay, log);
     processes.onChange((p) => this.processChanged(p));
   }
 
@@ -76,35 +75,6 @@ export class TunnelService implements RelayPolicy {
     const link = this.relay.attach(socket, auth);
     const unwatch = this.bus.watchToken({ tokenHash: auth.tokenHash, close: (code, reason) => link.close(code, reason) });
     socket.on('close', unwatch);
-  }
-
-  // ---- several coordinators ------------------------------------------------------------------
-
-  /**
-   * Other coordinators share the database: this one says where it can be
-   * reached and which agent links it holds, so their guests can reach hosts here.
-   */
-  async joinCluster(self: CoordinatorRecord, db: Database): Promise<void> {
-    const repo = new ClusterRepository(db);
-    await repo.register(self);
-    this.cluster = { self, repo, peers: new Map() };
-    for (const deviceId of this.relay.linkedDevices()) this.linkUp(deviceId);
-  }
-
-  async leaveCluster(): Promise<void> {
-    const c = this.cluster;
-    if (!c) return;
-    this.cluster = null;
-    for (const p of c.peers.values()) void p.then((link) => link.close(1001, 'coordinator shutting down'), () => {});
-    await c.repo.unregister(c.self.id).catch((err: unknown) => this.log.warn({ err }, 'could not unregister from the cluster'));
-  }
-
-  /** Whether a peer link request carries this coordinator's secret. */
-  isPeer(authorization: string | undefined): boolean {
-    if (!this.cluster || !authorization) return false;
-    const given = Buffer.from(authorization);
-    const expected = Buffer.from(`Bearer ${this.cluster.self.secret}`);
-    return given.length === expected.length && timingSafeEqual(given, expected);
   }
 
   /** Another coordinator's link here: it opens streams to hosts whose agent links are here. */
@@ -138,56 +108,16 @@ export class TunnelService implements RelayPolicy {
     return reachable(p, s.requestedPort);
   }
 
-  async remoteHost(hostDeviceId: string): Promise<RelayLink | null> {
-    const c = this.cluster;
-    if (!c) return null;
-    const peer = await c.repo.coordinatorOf(hostDeviceId);
-    if (!peer || peer.id === c.self.id) return null;
-    // A link that went down (and whose close is not handled yet) is replaced once.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      let link = c.peers.get(peer.id);
-      if (!link) {
-        link = PeerLink.connect(c.self.id, peer, { frame: (l, f) => this.relay.frame(l, f), closed: (l) => this.peerClosed(c, peer.id, l) }, this.log);
-        c.peers.set(peer.id, link);
-      }
-      try {
-        const open = await link;
-        if (open.open) return open;
-      } catch (err) {
-        this.log.warn({ err, peer: peer.id, url: peer.url }, 'could not reach the coordinator that holds the host');
-        if (c.peers.get(peer.id) === link) c.peers.delete(peer.id);
-        return null;
-      }
-      if (c.peers.get(peer.id) === link) c.peers.delete(peer.id);
-    }
-    return null;
-  }
-
-  private peerClosed(c: NonNullable<TunnelService['cluster']>, peerId: string, link: RelayLink): void {
-    const current = c.peers.get(peerId);
-    if (current) void current.then((l) => l === link && c.peers.get(peerId) === current && c.peers.delete(peerId), () => {});
-    this.relay.closed(link);
+  remoteHost(hostDeviceId: string): Promise<RelayLink | null> {
+    return this.peers.remoteHost(hostDeviceId);
   }
 
   linkUp(deviceId: string): void {
-    this.writeLink(deviceId, true);
+    this.peers.linkWritten(deviceId, true);
   }
 
   linkDown(deviceId: string): void {
-    this.writeLink(deviceId, false);
-  }
-
-  /** Where a device's link is, written in the order its links came and went (a quick reconnect must not end as "gone"). */
-  private writeLink(deviceId: string, up: boolean): void {
-    const c = this.cluster;
-    if (!c) return;
-    const write = (this.linkWrites.get(deviceId) ?? Promise.resolve())
-      .then(() => (up ? c.repo.linkUp(deviceId, c.self.id) : c.repo.linkDown(deviceId, c.self.id)))
-      .catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record where an agent link is; the next progress round repairs it'))
-      .finally(() => {
-        if (this.linkWrites.get(deviceId) === write) this.linkWrites.delete(deviceId);
-      });
-    this.linkWrites.set(deviceId, write);
+    this.peers.linkWritten(deviceId, false);
   }
 
   async record(s: RelayStream): Promise<string> {
@@ -277,7 +207,7 @@ export class TunnelService implements RelayPolicy {
     try {
       await this.connections.recordProgress(this.relay.openStreams().map((s) => ({ id: s.connectionId!, bytesIn: s.bytesIn, bytesOut: s.bytesOut })));
       // Our agent links are ours, whatever a racing write (another coordinator's, late) left in the table.
-      if (this.cluster) await this.cluster.repo.claimLinks(this.relay.linkedDevices(), this.cluster.self.id);
+      await this.peers.claimLinks();
       // Only after our own rows are fresh: a stale row then belongs to a coordinator that is gone.
       const lost = await this.connections.sweep(STALE_MS);
       if (lost) this.log.warn({ event: 'connection.lost', count: lost }, `${lost} connection(s) of a vanished coordinator closed`);

@@ -17,7 +17,7 @@ export function clusterRoutes(app: App, s: Services): void {
     url: '/cluster/link',
     preHandler: async (req) => {
       const peer = req.headers[PEER_HEADER];
-      if (!s.tunnels.isPeer(req.headers.authorization) || typeof peer !== 'string' || !UUID.test(peer)) {
+      if (!s.tunnels.peers.isPeer(req.headers.authorization) || typeof peer !== 'string' || !UUID.test(peer)) {
         throw new AppError('unauthorized', 'only another coordinator of the same database may open a peer link');
       }
     },
