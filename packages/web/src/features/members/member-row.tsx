@@ -14,12 +14,13 @@ interface Props {
   member: Member;
   isMe: boolean;
   devices: DeviceView[];
+  myDeviceId: string;
   actions: { changeRole: boolean; remove: boolean; leave: boolean };
   onChangeRole: (m: Member, role: Role) => Promise<void>;
   onRemove: (m: Member) => Promise<void>;
 }
 
-export function MemberRow({ member: m, isMe, devices, actions, onChangeRole, onRemove }: Props) {
+export function MemberRow({ member: m, isMe, devices, myDeviceId, actions, onChangeRole, onRemove }: Props) {
   const [role, setRole] = useState<Role>(m.role);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -48,7 +49,7 @@ export function MemberRow({ member: m, isMe, devices, actions, onChangeRole, onR
           {isMe && <span className="muted"> (you)</span>}
           <span className={`role role-${m.role}`}>{ROLE_LABEL[m.role]}</span>
         </div>
-        <MemberDevices devices={devices} />
+        <MemberDevices devices={devices} myDeviceId={myDeviceId} />
         <FormError message={error} />
       </div>
       <div className="member-actions">
@@ -79,7 +80,7 @@ export function MemberRow({ member: m, isMe, devices, actions, onChangeRole, onR
 }
 
 /** Each logged-in device: online (and what it hosts here) or when it was last seen. */
-function MemberDevices({ devices }: { devices: DeviceView[] }) {
+function MemberDevices({ devices, myDeviceId }: { devices: DeviceView[]; myDeviceId: string }) {
   const now = useNow();
   if (devices.length === 0) return <div className="member-devices muted">No device logged in</div>;
   return (
@@ -87,7 +88,8 @@ function MemberDevices({ devices }: { devices: DeviceView[] }) {
       {devices.map((d) => (
         <li key={d.id} className={`device-chip ${d.online ? 'is-online' : 'is-offline'}`} data-device-id={d.id}>
           <span className="device-dot" aria-hidden="true" />
-          {d.name} {d.online ? 'online' : 'offline'}
+          {d.name}
+          {d.id === myDeviceId && <span className="muted"> (this browser)</span>} {d.online ? 'online' : 'offline'}
           {d.online && d.processes > 0 && <span className="muted"> · {d.processes === 1 ? '1 process' : `${d.processes} processes`}</span>}
           {!d.online && <span className="muted"> · seen {formatAgo(d.lastSeenAt, now)}</span>}
         </li>

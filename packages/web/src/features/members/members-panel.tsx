@@ -9,13 +9,14 @@ interface Props {
   devices: MemberDevice[] | null;
   processes: Process[] | null;
   myId: string;
+  myDeviceId: string;
   myRole: Role | undefined;
   onChangeRole: (m: Member, role: Role) => Promise<void>;
   onRemove: (m: Member) => Promise<void>;
 }
 
 /** Who is in the grid, with their role and which of their devices are online. */
-export function MembersPanel({ members, devices: allDevices, processes, myId, myRole, onChangeRole, onRemove }: Props) {
+export function MembersPanel({ members, devices: allDevices, processes, myId, myDeviceId, myRole, onChangeRole, onRemove }: Props) {
   if (!members) return <Loading label="Loading members…" />;
   const devices = devicesByUser(allDevices, processes);
   return (
@@ -26,6 +27,7 @@ export function MembersPanel({ members, devices: allDevices, processes, myId, my
           member={m}
           isMe={m.userId === myId}
           devices={devices.get(m.userId) ?? []}
+          myDeviceId={myDeviceId}
           actions={allowedActions(myRole, myId, m)}
           onChangeRole={onChangeRole}
           onRemove={onRemove}

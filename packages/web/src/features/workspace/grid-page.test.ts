@@ -1,8 +1,8 @@
 import '../../testing/dom.js';
-import { act, cleanup, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
-import { renderApp } from '../../testing/app.js';
+import { ME, renderApp } from '../../testing/app.js';
 import { apiError } from '../../testing/fake-api.js';
 import { FakeWebSocket } from '../../testing/fake-websocket.js';
 import { aDevice, ALICE, aMember, aProcess, BOB, GRID_ID } from '../../testing/fixtures.js';
@@ -77,12 +77,15 @@ test('members with roles and which of their devices are online, live from device
   const laptop = aDevice({ id: creative.hostDeviceId, userId: BOB, name: 'laptop' });
   const phone = aDevice({ userId: BOB, name: 'phone', online: false, lastSeenAt: new Date(Date.now() - 3 * 3600_000).toISOString() });
   const ws = await openGrid(`/grids/${GRID_ID}/members`);
-  await ws.deliver({ type: 'snapshot', processes: [survival, creative], members, devices: [phone, laptop] });
+  const thisBrowser = aDevice({ id: ME.device.id, userId: ALICE, name: 'Chrome on Linux' });
+  const carol = aMember({ userId: '33333333-3333-4333-8333-333333333333', username: 'carol', role: 'member' });
+  await ws.deliver({ type: 'snapshot', processes: [survival, creative], members: [...members, carol], devices: [phone, laptop, thisBrowser] });
+  assert.match(document.querySelector(`li.member[data-user-id="${carol.userId}"]`)!.textContent!, /No device logged in/);
   const bob = screen.getByText('bob').closest('li')!;
   assert.match(bob.textContent!, /Member/);
   const chips = () => [...bob.querySelectorAll('.device-chip')].map((c) => c.textContent);
   assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen 3 h ago']);
-  assert.match(document.querySelector(`li.member[data-user-id="${ALICE}"]`)!.textContent!, /No device logged in/);
+  assert.equal(document.querySelector(`li.member[data-user-id="${ALICE}"] .device-chip`)!.textContent, 'Chrome on Linux (this browser) online');
 
   await ws.deliver({ type: 'device', device: { ...phone, online: true } });
   assert.deepEqual(chips(), ['laptop online · 1 process', 'phone online']);
@@ -93,7 +96,7 @@ test('members with roles and which of their devices are online, live from device
   assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen just now']);
   await ws.deliver({ type: 'process', process: { ...creative, status: 'offline' } });
   assert.deepEqual(chips(), ['laptop offline · seen just now', 'phone offline · seen just now']);
-  assert.ok(screen.getByRole('button', { name: 'Remove' }), 'the owner may remove bob');
+  assert.ok(within(bob).getByRole('button', { name: 'Remove' }), 'the owner may remove bob');
   assert.ok(screen.getByLabelText('Role of bob'));
   await act(async () => {});
 });

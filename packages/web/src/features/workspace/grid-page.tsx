@@ -21,7 +21,7 @@ export type GridView = { kind: 'tab'; tab: GridTab } | { kind: 'process'; proces
 
 /** One grid: loaded once, then kept live by its events socket for every view inside it. */
 export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
-  const { client, user, expire } = useSignedIn();
+  const { client, user, device, expire } = useSignedIn();
   const { refresh: refreshGrids } = useGrids();
   const detail = useGridDetail(client, gridId);
   const live = useGridLive(client, gridId, detail.status === 'ok');
@@ -101,6 +101,7 @@ export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
         devices={devices}
         processes={live.processes}
         me={user.id}
+        myDeviceId={device.id}
         myRole={myRole}
         onForceStop={isAdmin ? forceStop : undefined}
         onChangeRole={changeRole}

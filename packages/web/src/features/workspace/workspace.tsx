@@ -18,6 +18,8 @@ interface Props {
   devices: MemberDevice[] | null;
   processes: Process[] | null;
   me: string;
+  /** This browser's device, marked in the members list. */
+  myDeviceId: string;
   myRole: Role | undefined;
   onForceStop: ((p: Process) => Promise<void>) | undefined;
   onChangeRole: (m: Member, role: Role) => Promise<void>;
@@ -27,7 +29,7 @@ interface Props {
 const ROLE = { owner: 'the owner', admin: 'an admin', member: 'a member' } as const;
 
 /** The grid workspace: its processes, its members, its invites. */
-export function Workspace({ client, grid, tab, members, devices, processes, me, myRole, onForceStop, onChangeRole, onRemove }: Props) {
+export function Workspace({ client, grid, tab, members, devices, processes, me, myDeviceId, myRole, onForceStop, onChangeRole, onRemove }: Props) {
   const isAdmin = myRole === 'owner' || myRole === 'admin';
   const online = countOnline(processes);
   const running = processes?.filter((p) => p.status !== 'stopped').length ?? 0;
@@ -58,7 +60,7 @@ export function Workspace({ client, grid, tab, members, devices, processes, me, 
       <div className="tab-panel">
         {tab === 'processes' && <ProcessList processes={processes} gridName={grid.name} onForceStop={onForceStop} />}
         {tab === 'members' && (
-          <MembersPanel members={members} devices={devices} processes={processes} myId={me} myRole={myRole} onChangeRole={onChangeRole} onRemove={onRemove} />
+          <MembersPanel members={members} devices={devices} processes={processes} myId={me} myDeviceId={myDeviceId} myRole={myRole} onChangeRole={onChangeRole} onRemove={onRemove} />
         )}
         {tab === 'invites' &&
           (isAdmin ? (
