@@ -176,10 +176,11 @@ describeEachEngine('liveness through a database outage', (engine) => {
       const gridId = (await alice.client.createGrid({ name: 'outage' })).grid.id;
       const { process: live } = await alice.client.registerProcess(gridId, { name: 'live' });
       const { process: quiet } = await alice.client.registerProcess(gridId, { name: 'quiet' });
+      // The live one beats from the start: waiting out the start-up grace without beats would let it expire first.
+      const beat = keepBeating(alice, gridId, live.id, t.config.heartbeatIntervalMs);
       await new Promise((r) => setTimeout(r, t.config.staleAfterMs)); // past the start-up grace
       const watcher = await openEvents(alice.client.eventsUrl(gridId), alice.token);
       await watcher.next((e) => e.type === 'snapshot');
-      const beat = keepBeating(alice, gridId, live.id, t.config.heartbeatIntervalMs);
       await alice.client.heartbeat(gridId, quiet.id).catch(() => {});
 
       // A real outage: the database refuses connections and the open ones are cut.
