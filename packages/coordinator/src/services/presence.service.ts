@@ -77,11 +77,6 @@ export class PresenceService {
     };
   }
 
-  /** Whether a device has a connection open on this coordinator. */
-  isConnectedHere(deviceId: string): boolean {
-    return (this.local.get(deviceId)?.connections ?? 0) > 0;
-  }
-
   /** One renewal round: ends leases that ran out elsewhere, retries failed writes, renews ours. */
   async tick(): Promise<void> {
     if (this.ticking || this.stopped) return;
