@@ -749,6 +749,13 @@ const ROWS: Row[] = [
     },
   },
 
+  {
+    endpoint: 'GET /cluster/link',
+    variant: "WebSocket; only another coordinator, with this one's secret from the database — never a user's token",
+    expect: { anon: U, revoked: U, nonMember: U, member: U, memberLaptop: U, admin: U, owner: U, host: U, hostLaptop: U },
+    run: ({ t, me }) => refusedUpgrade(`${t.url.replace(/^http/, 'ws')}${API_PREFIX}/cluster/link`, me.token, false),
+  },
+
   // ------------------------------------------------------------ events (WebSocket)
   {
     endpoint: 'GET /grids/:gridId/events',
