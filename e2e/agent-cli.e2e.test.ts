@@ -48,6 +48,25 @@ describe('the grid CLI and one agent', () => {
     await waitUntil(async () => (await watcher.getGrid(gridId)).devices.every((d) => !d.online), 'desk offline once its agent is gone');
   });
 
+  test('devices lists my logged-in devices (this PC marked); revoke logs another out at once, never this one', async () => {
+    const who = await pc.json<WhoAmI>('whoami');
+    const laptop = await t.anon.login({ username: who.user.username, password: 'correct horse battery', deviceName: 'laptop' });
+    await pc.ok('status'); // the agent is up again (the previous test killed it), so its link makes this PC online
+    await waitUntil(async () => /desk \(this PC\)\s+online/.test(await pc.ok('devices')), 'desk online in `grid devices`');
+    const listed = await pc.json<{ devices: Array<{ name: string; current: boolean }> }>('devices');
+    assert.deepEqual(listed.devices.map((d) => [d.name, d.current]), [['laptop', false], ['desk', true]]);
+
+    assert.match(await pc.ok('devices', 'revoke', 'laptop'), /Logged out laptop/);
+    await assert.rejects(t.anon.withToken(laptop.token).me(), /unauthorized|revoked/i);
+    const self = await pc.gridAsync('devices', 'revoke', 'desk');
+    assert.equal(self.status, 1);
+    assert.match(self.stderr, /this PC.*grid logout/);
+    const unknown = await pc.gridAsync('devices', 'revoke', 'nope');
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /no logged-in device of yours called 'nope'/);
+    await pc.ok('whoami'); // this PC is still logged in
+  });
+
   test('secrets and the socket are private: token, config and socket are 0600', async () => {
     assert.equal(await mode(join(pc.home, 'token')), 0o600);
     assert.equal(await mode(join(pc.home, 'config.json')), 0o600);

@@ -1,4 +1,4 @@
-import type { AuthResponse, Credentials, MeResponse } from './api/auth.js';
+import type { AuthResponse, Credentials, DeviceListResponse, MeResponse } from './api/auth.js';
 import type {
   CreateGridRequest,
   GridDetailResponse,
@@ -115,6 +115,9 @@ export class GridClient {
   login(body: Credentials) { return this.request<AuthResponse>('POST', '/auth/login', body); }
   logout() { return this.request<void>('POST', '/auth/logout'); }
   me() { return this.request<MeResponse>('GET', '/me'); }
+  listDevices() { return this.request<DeviceListResponse>('GET', '/devices'); }
+  /** Logs a device of mine out everywhere (all its tokens). */
+  revokeDevice(deviceId: string) { return this.request<void>('DELETE', `/devices/${seg(deviceId)}`); }
 
   // grids
   createGrid(body: CreateGridRequest) { return this.request<GridResponse>('POST', '/grids', body); }

@@ -16,6 +16,7 @@ export const ERROR_STATUS = {
   process_not_found: 404,
   invite_not_found: 404,
   connection_not_found: 404,
+  device_not_found: 404,
   username_taken: 409,
   process_id_conflict: 409,
   owner_must_transfer: 409,

@@ -14,6 +14,7 @@ export const LOCAL_ERROR_STATUS = {
   not_logged_in: 401,
   grid_ambiguous: 409,
   process_ambiguous: 409,
+  device_ambiguous: 409,
   port_not_listening: 404,
   already_running: 409,
   coordinator_unreachable: 502,
@@ -150,6 +151,13 @@ export const ShareRequest = Type.Object(
   { additionalProperties: false },
 );
 export type ShareRequest = Static<typeof ShareRequest>;
+
+/** `grid devices revoke`: one of my other devices, by id or unambiguous name. */
+export const RevokeDeviceRequest = Type.Object(
+  { device: Type.String({ minLength: 1, maxLength: 128, description: 'A device id, or its name where unambiguous' }) },
+  { additionalProperties: false },
+);
+export type RevokeDeviceRequest = Static<typeof RevokeDeviceRequest>;
 
 export const ProcessSelector = Type.Object(
   { process: ProcessRef, grid: Type.Optional(GridRef) },

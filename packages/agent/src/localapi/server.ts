@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   AgentStatus,
   CreateGridRequest,
+  DeviceListResponse,
   GridDetailResponse,
   GridListResponse,
   GridResponse,
@@ -14,6 +15,7 @@ import {
   ProcessSelector,
   PsResponse,
   RunRequest,
+  RevokeDeviceRequest,
   SetPrivateRequest,
   ShareRequest,
   WhoAmI,
@@ -88,6 +90,19 @@ export async function startLocalApi(agent: Agent, socketPath: string, log: Logge
     return reply.status(204).send();
   });
   app.get('/v1/whoami', { schema: { response: { 200: WhoAmI } } }, async () => agent.whoami());
+  app.get('/v1/devices', { schema: { response: { 200: DeviceListResponse } } }, async () => call(() => c().listDevices()));
+  app.post('/v1/devices/revoke', { schema: { body: RevokeDeviceRequest, response: { 200: DeviceListResponse } } }, async (req) => {
+    const client = c();
+    const { devices } = await call(() => client.listDevices());
+    const ref = req.body.device.trim().toLowerCase();
+    const found = devices.filter((d) => d.id === ref || d.name.toLowerCase() === ref);
+    if (found.length === 0) throw new AgentError('device_not_found', `no logged-in device of yours called '${req.body.device}' (see \`grid devices\`)`);
+    if (found.length > 1) throw new AgentError('device_ambiguous', `${found.length} of your devices are called '${req.body.device}'; use the id: ${found.map((d) => d.id).join(', ')}`);
+    const device = found[0]!;
+    if (device.current) throw new AgentError('validation_failed', 'that is this PC; to log it out, run `grid logout`');
+    await call(() => client.revokeDevice(device.id));
+    return { devices: [device] };
+  });
 
   app.get('/v1/grids', { schema: { response: { 200: GridListResponse } } }, async () => call(() => c().listGrids()));
   app.post('/v1/grids', { schema: { body: CreateGridRequest, response: { 201: GridResponse } } }, async (req, reply) =>

@@ -8,7 +8,8 @@ import { EventBus } from '../realtime/event-bus.js';
 import type { Database } from '../store/database.js';
 import { describeEachEngine } from '../testing/engines.js';
 import { openEvents } from '../testing/events-socket.js';
-import { secondDevice, signup, startTestCoordinator, type TestCoordinator } from '../testing/harness.js';
+import { eventually, secondDevice, signup, startTestCoordinator, type TestCoordinator } from '../testing/harness.js';
+import { openLink } from '../testing/link-client.js';
 import { AuthService } from './auth.service.js';
 
 const PASSWORD = 'correct horse battery';
@@ -300,5 +301,66 @@ describeEachEngine('auth service', (engine) => {
       assertLimited(await post(t, '/auth/login', { username, password: PASSWORD, deviceName: 'pc' }));
       await rejects(t.anon.login({ username, password: PASSWORD, deviceName: 'pc' }), 429, 'rate_limited');
     });
+  });
+});
+
+describeEachEngine('my devices', (engine) => {
+  let t: TestCoordinator;
+  before(async () => {
+    t = await startTestCoordinator(engine);
+  });
+  after(() => t.close());
+
+  test('GET /devices: my logged-in devices, newest first, which is this one and which are online; not others’', async () => {
+    const pc = await signup(t, 'dana', 'desktop');
+    const laptop = await secondDevice(t, pc, 'laptop');
+    const gone = await secondDevice(t, pc, 'old phone');
+    await gone.client.logout();
+    await signup(t, 'erik', 'erik-pc');
+    const link = await openLink(t.url, laptop.token);
+    try {
+      const { devices } = await eventually(async () => {
+        const r = await pc.client.listDevices();
+        return r.devices.find((d) => d.id === laptop.device.id)?.online ? r : undefined;
+      });
+      assert.deepEqual(
+        devices.map((d) => [d.name, d.current, d.online]),
+        [
+          ['laptop', false, true],
+          ['desktop', true, false],
+        ],
+      );
+    } finally {
+      link.close();
+    }
+  });
+
+  test('DELETE /devices/:id logs that device out everywhere: its token is refused at once, its link and sockets close (4401)', async () => {
+    const pc = await signup(t, 'fay', 'desktop');
+    const lost = await secondDevice(t, pc, 'lost laptop');
+    const grid = (await pc.client.createGrid({ name: 'home' })).grid.id;
+    const sock = await openEvents(lost.client.eventsUrl(grid), lost.token);
+    await sock.next((e) => e.type === 'snapshot');
+    const link = await openLink(t.url, lost.token);
+    await lost.client.me(); // in the token cache now
+
+    await pc.client.revokeDevice(lost.device.id);
+    assert.equal((await sock.closed).code, CLOSE_CODES.unauthorized);
+    assert.equal((await link.closed).code, CLOSE_CODES.unauthorized);
+    await rejects(lost.client.me(), 401, 'unauthorized');
+    assert.deepEqual((await pc.client.listDevices()).devices.map((d) => d.name), ['desktop']);
+    await pc.client.me(); // the device that asked is untouched
+  });
+
+  test('a device that is not mine (or not logged in, or no UUID) is not found, and nothing changes', async () => {
+    const me = await signup(t, 'gus', 'desktop');
+    const other = await signup(t, 'hal', 'hal-pc');
+    await rejects(me.client.revokeDevice(other.device.id), 404, 'device_not_found');
+    await other.client.me();
+    const old = await secondDevice(t, me, 'old');
+    await old.client.logout();
+    await rejects(me.client.revokeDevice(old.device.id), 404, 'device_not_found');
+    await rejects(me.client.revokeDevice('not-a-uuid'), 400, 'validation_failed');
+    await rejects(t.anon.listDevices(), 401, 'unauthorized');
   });
 });

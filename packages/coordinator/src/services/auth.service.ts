@@ -1,4 +1,4 @@
-import type { AuthResponse, Credentials } from '@gridshare/protocol';
+import type { AuthResponse, Credentials, OwnDevice } from '@gridshare/protocol';
 import { CLOSE_CODES } from '@gridshare/protocol';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -81,6 +81,23 @@ export class AuthService {
     await this.accounts.revokeToken(ctx.tokenHash);
     this.bus.disconnectToken(ctx.tokenHash, CLOSE_CODES.unauthorized, 'logged out');
     this.log.info({ event: 'user.logout', userId: ctx.user.id, deviceId: ctx.device.id }, 'token revoked');
+  }
+
+  /** My logged-in devices: which are connected now, and which one is asking. */
+  async listDevices(ctx: AuthContext): Promise<OwnDevice[]> {
+    const devices = await this.accounts.listLiveDevices(ctx.user.id);
+    return devices.map((d) => ({ ...d, current: d.id === ctx.device.id }));
+  }
+
+  /** Logs a device of mine out everywhere: all its tokens revoked, its agent link and sockets closed. */
+  async revokeDevice(ctx: AuthContext, deviceId: string): Promise<void> {
+    const hashes = await this.accounts.revokeDeviceTokens(deviceId, ctx.user.id);
+    if (hashes.length === 0) throw new AppError('device_not_found', 'no such logged-in device of yours; `grid devices` lists them');
+    for (const hash of hashes) {
+      this.forgetToken(hash);
+      this.bus.disconnectToken(hash, CLOSE_CODES.unauthorized, 'this device was logged out from another one');
+    }
+    this.log.info({ event: 'device.revoked', userId: ctx.user.id, deviceId, by: ctx.device.id }, 'device logged out');
   }
 
   /** A token revoked (here or by another coordinator): no cache entry or racing lookup honours it again. */

@@ -71,6 +71,30 @@ export class AccountsRepository {
     await this.db.query('UPDATE tokens SET revoked_at = now() WHERE hash = $1 AND revoked_at IS NULL', [hash]);
   }
 
+  /** A user's logged-in devices (a live token each), newest first, with their presence. */
+  async listLiveDevices(userId: string): Promise<Array<Device & { online: boolean }>> {
+    const rows = await this.db.query<{ id: string; name: string; created_at: Date; last_seen_at: Date; online: boolean }>(
+      `SELECT d.id, d.name, d.created_at, d.last_seen_at, d.online_until IS NOT NULL AND d.online_until > now() AS online
+         FROM devices d
+        WHERE d.user_id = $1 AND EXISTS (SELECT 1 FROM tokens t WHERE t.device_id = d.id AND t.revoked_at IS NULL)
+        ORDER BY d.created_at DESC, d.id`,
+      [userId],
+    );
+    return rows.map((r) => ({ ...toDevice(r), online: r.online }));
+  }
+
+  /** Revokes every live token of a device of this user; returns their hashes (none: no such live device of theirs). */
+  async revokeDeviceTokens(deviceId: string, userId: string): Promise<string[]> {
+    const rows = await this.db.query<{ hash: string }>(
+      `UPDATE tokens t SET revoked_at = now()
+         FROM devices d
+        WHERE t.device_id = d.id AND d.id = $1 AND d.user_id = $2 AND t.revoked_at IS NULL
+        RETURNING t.hash`,
+      [deviceId, userId],
+    );
+    return rows.map((r) => r.hash);
+  }
+
   async touchDevice(deviceId: string): Promise<void> {
     await this.db.query('UPDATE devices SET last_seen_at = now() WHERE id = $1', [deviceId]);
   }

@@ -34,5 +34,18 @@ export const AuthResponse = Type.Object(
 );
 export type AuthResponse = Static<typeof AuthResponse>;
 
+/** One of my logged-in devices: whether it is connected now (agent link or browser), and whether it is this one. */
+export const OwnDevice = Type.Object(
+  { id: Uuid, name: Type.String(), createdAt: Timestamp, lastSeenAt: Timestamp, online: Type.Boolean(), current: Type.Boolean() },
+  { $id: 'OwnDevice', additionalProperties: false },
+);
+export type OwnDevice = Static<typeof OwnDevice>;
+
+export const DeviceListResponse = Type.Object({ devices: Type.Array(OwnDevice) }, { additionalProperties: false });
+export type DeviceListResponse = Static<typeof DeviceListResponse>;
+
+export const DeviceParams = Type.Object({ deviceId: Uuid }, { additionalProperties: false });
+export type DeviceParams = Static<typeof DeviceParams>;
+
 export const MeResponse = Type.Object({ user: User, device: Device }, { additionalProperties: false });
 export type MeResponse = Static<typeof MeResponse>;

@@ -1,10 +1,10 @@
-import type { WhoAmI } from '@gridshare/protocol';
+import type { DeviceListResponse, WhoAmI } from '@gridshare/protocol';
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { action, agentClient } from '../context.js';
-import { printJson } from '../output.js';
+import { ago, printJson, table } from '../output.js';
 
 /** The password: GRID_PASSWORD, else a prompt that does not echo (or a line of piped stdin). */
 async function readPassword(prompt: string): Promise<string> {
@@ -90,6 +90,30 @@ export function registerAccount(program: Command): void {
         const who = await (await agentClient()).call<WhoAmI>('GET', '/v1/whoami');
         if (opts.json) return printJson(who);
         process.stdout.write(`${who.user.username} on ${who.server} (device ${who.device.name})\n`);
+      }),
+    );
+
+  const devices = program
+    .command('devices')
+    .description('My logged-in devices: which are online now, and which is this PC')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (opts: { json?: boolean }) => {
+        const res = await (await agentClient()).call<DeviceListResponse>('GET', '/v1/devices');
+        if (opts.json) return printJson(res);
+        const rows = res.devices.map((d) => [`${d.name}${d.current ? ' (this PC)' : ''}`, d.online ? 'online' : 'offline', ago(d.lastSeenAt), d.id]);
+        process.stdout.write(`${table(['DEVICE', 'STATUS', 'LAST SEEN', 'ID'], rows)}\n`);
+      }),
+    );
+  devices
+    .command('revoke <device>')
+    .description('Log out another device of mine everywhere (a lost laptop): its token stops working at once')
+    .option('--json', 'print as JSON')
+    .action(
+      action(async (device: string, opts: { json?: boolean }) => {
+        const res = await (await agentClient()).call<DeviceListResponse>('POST', '/v1/devices/revoke', { device });
+        if (opts.json) return printJson(res);
+        process.stdout.write(`Logged out ${res.devices[0]?.name ?? device}\n`);
       }),
     );
 }

@@ -1,4 +1,4 @@
-import { AuthResponse, Credentials, Empty, MeResponse, NoContent } from '@gridshare/protocol';
+import { AuthResponse, Credentials, DeviceListResponse, DeviceParams, Empty, MeResponse, NoContent } from '@gridshare/protocol';
 import { requireAuth } from '../authenticate.js';
 import { type App, BEARER, ERRORS, type Services } from '../route-context.js';
 
@@ -42,5 +42,26 @@ export function authRoutes(app: App, s: Services): void {
       schema: { tags: ['auth'], summary: 'Who this token is', security: BEARER, querystring: Empty, response: { 200: MeResponse, ...ERRORS } },
     },
     async (req) => ({ user: req.auth.user, device: req.auth.device }),
+  );
+
+  app.get(
+    '/devices',
+    {
+      preHandler: requireAuth(s.auth),
+      schema: { tags: ['auth'], summary: 'My logged-in devices, which are online, and which is this one', security: BEARER, querystring: Empty, response: { 200: DeviceListResponse, ...ERRORS } },
+    },
+    async (req) => ({ devices: await s.auth.listDevices(req.auth) }),
+  );
+
+  app.delete(
+    '/devices/:deviceId',
+    {
+      preHandler: requireAuth(s.auth),
+      schema: { tags: ['auth'], summary: 'Log a device of mine out everywhere (a lost laptop)', security: BEARER, params: DeviceParams, response: { 204: NoContent, ...ERRORS } },
+    },
+    async (req, reply) => {
+      await s.auth.revokeDevice(req.auth, req.params.deviceId);
+      return reply.status(204).send(null);
+    },
   );
 }
