@@ -33,6 +33,7 @@
 import {
   API_PREFIX,
   type ErrorCode,
+  type DeviceListResponse,
   type GridDetailResponse,
   type GridListResponse,
   type GridResponse,
@@ -176,6 +177,7 @@ type Expect = number | readonly [number, ErrorCode];
 type Expectations = Record<Who, Expect>;
 
 const U = [401, 'unauthorized'] as const;
+const DNF = [404, 'device_not_found'] as const;
 const NF = [404, 'grid_not_found'] as const;
 const F = [403, 'forbidden'] as const;
 const TRANSFER = [409, 'owner_must_transfer'] as const;
@@ -338,6 +340,39 @@ const ROWS: Row[] = [
           const body = answer.body as MeResponse;
           assert.equal(body.user.id, userId(me));
           assert.equal(body.device.id, deviceId(me), 'the device of this very token');
+        },
+      };
+    },
+  },
+  {
+    endpoint: 'GET /devices',
+    variant: 'only my own devices',
+    expect: { anon: U, revoked: U, nonMember: 200, member: 200, memberLaptop: 200, admin: 200, owner: 200, host: 200, hostLaptop: 200 },
+    async run({ t, me }) {
+      const answer = await http(t, me.token, 'GET', '/devices');
+      return {
+        ...answer,
+        verify: (allowed) => {
+          if (!allowed) return;
+          const { devices } = answer.body as DeviceListResponse;
+          assert.ok(devices.some((d) => d.id === deviceId(me) && d.current), 'this device, marked current');
+          assert.ok(devices.every((d) => d.current === (d.id === deviceId(me))));
+        },
+      };
+    },
+  },
+  {
+    endpoint: 'DELETE /devices/:deviceId',
+    variant: "a fresh device of the owner's: only the owner may log it out",
+    expect: { anon: U, revoked: U, nonMember: DNF, member: DNF, memberLaptop: DNF, admin: DNF, owner: 204, host: DNF, hostLaptop: DNF },
+    async run({ t, cast, me }) {
+      const target = await secondDevice(t, await cast.owner(), 'owner-spare');
+      const answer = await http(t, me.token, 'DELETE', `/devices/${target.device.id}`);
+      return {
+        ...answer,
+        verify: async (allowed) => {
+          const still = await target.client.me().then(() => true, () => false);
+          assert.equal(still, !allowed, allowed ? 'its token is revoked' : 'nothing changed for the target');
         },
       };
     },
