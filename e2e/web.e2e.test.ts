@@ -398,6 +398,20 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     }
   });
 
+  test('my devices: alice logs out a device she lost from her page, and its token stops working at once', async () => {
+    const spare = await t.anon.login({ username: 'alice', password: PASSWORD, deviceName: 'lost phone' });
+    await pageA.getByRole('link', { name: /My devices/ }).click();
+    const list = pageA.getByRole('list', { name: 'Devices' });
+    await list.waitFor();
+    const row = list.locator('li', { hasText: 'lost phone' });
+    assert.match((await list.locator('li', { hasText: 'this browser' }).textContent())!, /Chrome on Linux \(this browser\)online/);
+    await row.getByRole('button', { name: 'Log out' }).click();
+    await row.getByRole('button', { name: 'Log out' }).click();
+    await until('the lost phone gone from the list', async () => (await row.count()) === 0);
+    await assert.rejects(t.anon.withToken(spare.token).me(), /unauthorized|revoked/i);
+    await pageA.getByRole('heading', { name: 'Your devices' }).waitFor(); // and this browser is still signed in
+  });
+
   test('works at 375 px wide: no sideways scrolling, the sidebar behind a menu button', async () => {
     webapp.start();
     const m = await browser.newContext(PHONE);

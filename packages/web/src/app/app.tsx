@@ -6,6 +6,7 @@ import { ErrorState, Loading } from '../components/states.js';
 import { AuthPage } from '../features/auth/auth-page.js';
 import { SessionProvider, useSession } from '../features/auth/session-context.js';
 import { CreateGridPage } from '../features/grids/create-grid-page.js';
+import { DevicesPage } from '../features/devices/devices-page.js';
 import { GridsProvider } from '../features/grids/grids-context.js';
 import { HomePage } from '../features/grids/home-page.js';
 import { JoinGridPage } from '../features/grids/join-grid-page.js';
@@ -66,6 +67,8 @@ function Page({ route }: { route: Route }) {
       return <HomePage />;
     case 'new-grid':
       return <CreateGridPage />;
+    case 'devices':
+      return <DevicesPage />;
     case 'join':
       return <JoinGridPage key={route.code} initialCode={route.code} />;
     case 'grid':

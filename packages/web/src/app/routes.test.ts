@@ -10,6 +10,7 @@ test('paths and routes round-trip', () => {
   assert.deepEqual(matchRoute('/login'), { name: 'login' });
   assert.deepEqual(matchRoute('/signup/'), { name: 'signup' });
   assert.deepEqual(matchRoute('/new'), { name: 'new-grid' });
+  assert.deepEqual(matchRoute(paths.devices()), { name: 'devices' });
   assert.deepEqual(matchRoute('/join', '?code=ABCDE-FGHJK'), { name: 'join', code: 'ABCDE-FGHJK' });
   assert.deepEqual(matchRoute(paths.grid(G)), { name: 'grid', gridId: G, tab: 'processes' });
   assert.deepEqual(matchRoute(paths.grid(G, 'members')), { name: 'grid', gridId: G, tab: 'members' });

@@ -4,6 +4,7 @@ export type Route =
   | { name: 'signup' }
   | { name: 'home' }
   | { name: 'new-grid' }
+  | { name: 'devices' }
   | { name: 'join'; code: string }
   | { name: 'grid'; gridId: string; tab: GridTab }
   | { name: 'process'; gridId: string; processId: string }
@@ -26,6 +27,8 @@ export function matchRoute(pathname: string, search = ''): Route {
       return { name: 'signup' };
     case '/new':
       return { name: 'new-grid' };
+    case '/devices':
+      return { name: 'devices' };
     case '/join':
       return { name: 'join', code: new URLSearchParams(search).get('code') ?? '' };
   }
@@ -41,6 +44,7 @@ export const paths = {
   login: () => '/login',
   signup: () => '/signup',
   newGrid: () => '/new',
+  devices: () => '/devices',
   join: (code?: string) => (code ? `/join?code=${encodeURIComponent(code)}` : '/join'),
   grid: (gridId: string, tab: GridTab = 'processes') => (tab === 'processes' ? `/grids/${gridId}` : `/grids/${gridId}/${tab}`),
   process: (gridId: string, processId: string) => `/grids/${gridId}/processes/${processId}`,

@@ -54,6 +54,9 @@ export function GridSidebar({ onNavigate }: { onNavigate?: () => void }) {
           <Link to={paths.join()} className="sidebar-action" onClick={onNavigate}>
             <span aria-hidden="true">→</span> Join with a code
           </Link>
+          <Link to={paths.devices()} className="sidebar-action" onClick={onNavigate}>
+            <span aria-hidden="true">▢</span> My devices
+          </Link>
         </div>
       </div>
       <div className="sidebar-footer">
