@@ -235,7 +235,7 @@ export class TunnelRelay implements LinkHandler {
       // Not here: through the coordinator that has it (never onward from a peer: one hop at most).
       if (!hostLink?.open && !s.peerConnectionId) hostLink = await this.policy.remoteHost(target.hostDeviceId);
       if (s.isClosed()) return;
-      if (!hostLink?.open) throw new TunnelRefusal('host_unreachable', "the host's agent is not connected to the coordinator right now");
+      if (!hostLink?.open) throw new TunnelRefusal('host_unreachable', "the host's PC is not connected right now: its agent is not running, or cannot reach the coordinator");
       const max = this.maxStreamsOf(hostLink);
       if (hostLink.streams.size >= max) throw new TunnelRefusal('too_many_streams', `the host has ${max} streams open`);
       s.gridId = target.gridId;
