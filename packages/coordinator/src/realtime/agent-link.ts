@@ -19,8 +19,8 @@ export interface LinkLimits {
 
 /** What the relay does with a link once it has said hello. */
 export interface LinkHandler {
-  /** The link is ready (hello answered); the handler registers it. */
-  ready(link: AgentLink): void;
+  /** The link said hello; the handler registers it and resolves once guests on every coordinator can reach it. */
+  ready(link: AgentLink): Promise<void>;
   frame(link: RelayLink, frame: Buffer): void;
   closed(link: RelayLink): void;
 }
@@ -37,6 +37,8 @@ export class AgentLink implements RelayLink {
   private nextHostSid = 0;
   private isReady = false;
   private closed = false;
+  /** Frames sent between the hello and our welcome: the agent takes no binary frame before the welcome. */
+  private beforeWelcome: Buffer[] | null = null;
 
   constructor(
     readonly socket: WebSocket,
@@ -94,10 +96,20 @@ export class AgentLink implements RelayLink {
       return this.close(CLOSE_CODES.unsupportedProtocol, `this coordinator speaks protocol ${PROTOCOL_VERSION}, the agent ${msg.protocol}: update the older one`);
     }
     this.isReady = true;
+    this.beforeWelcome = [];
+    const agentVersion = msg.agentVersion;
+    // Welcomed once the link's place is recorded: from then on a guest on any coordinator reaches this agent.
+    void this.handler.ready(this).then(() => this.welcome(agentVersion));
+  }
+
+  private welcome(agentVersion: string): void {
+    const held = this.beforeWelcome ?? [];
+    this.beforeWelcome = null;
+    if (this.closed) return;
     const welcome: LinkWelcome = { type: 'welcome', protocol: PROTOCOL_VERSION, ...this.limits };
     this.socket.send(JSON.stringify(welcome));
-    this.log.info({ event: 'link.connected', userId: this.userId, deviceId: this.deviceId, agentVersion: msg.agentVersion }, 'agent link connected');
-    this.handler.ready(this);
+    for (const frame of held) this.send(frame);
+    this.log.info({ event: 'link.connected', userId: this.userId, deviceId: this.deviceId, agentVersion }, 'agent link connected');
   }
 
   /** A fresh even stream id for a stream we open toward this agent. */
@@ -109,6 +121,10 @@ export class AgentLink implements RelayLink {
 
   send(frame: Buffer): void {
     if (this.closed) return;
+    if (this.beforeWelcome) {
+      this.beforeWelcome.push(frame);
+      return;
+    }
     // Frames sent in one tick (all those one read from the other link carried) leave in one writev,
     // not one syscall each. ws keeps its net.Socket in `_socket`; its own cork/uncork per frame nests inside ours.
     const raw = (this.socket as unknown as { _socket?: Socket })._socket;

@@ -33,7 +33,7 @@ export class PeerDirectory {
     const repo = new ClusterRepository(db);
     await repo.register(self);
     this.joined = { self, repo, links: new Map() };
-    for (const deviceId of this.relay.linkedDevices()) this.linkWritten(deviceId, true);
+    for (const deviceId of this.relay.linkedDevices()) void this.linkWritten(deviceId, true);
   }
 
   async leave(): Promise<void> {
@@ -78,10 +78,10 @@ export class PeerDirectory {
     return null;
   }
 
-  /** An agent link came up here, or went: written in order (a quick reconnect must not end as "gone"). */
-  linkWritten(deviceId: string, up: boolean): void {
+  /** An agent link came up here, or went: written in order (a quick reconnect must not end as "gone"). Resolves once written (or the write failed and was logged). */
+  linkWritten(deviceId: string, up: boolean): Promise<void> {
     const j = this.joined;
-    if (!j) return;
+    if (!j) return Promise.resolve();
     const write = (this.linkWrites.get(deviceId) ?? Promise.resolve())
       .then(() => (up ? j.repo.linkUp(deviceId, j.self.id) : j.repo.linkDown(deviceId, j.self.id)))
       .catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record where an agent link is; the next claim repairs it'))
@@ -89,6 +89,7 @@ export class PeerDirectory {
         if (this.linkWrites.get(deviceId) === write) this.linkWrites.delete(deviceId);
       });
     this.linkWrites.set(deviceId, write);
+    return write;
   }
 
   /** Our agent links are ours, whatever a late write from elsewhere left in the table. */

@@ -38,8 +38,8 @@ export interface RelayPolicy {
   locate(stream: RelayStream): Promise<StreamTarget>;
   /** A link to the coordinator holding this device's agent link, when that is another one; null when none does. */
   remoteHost(hostDeviceId: string): Promise<RelayLink | null>;
-  /** An agent link came up here, or went. */
-  linkUp(deviceId: string): void;
+  /** An agent link came up here (resolves once that is recorded for the other coordinators), or went. */
+  linkUp(deviceId: string): Promise<void>;
   linkDown(deviceId: string): void;
   /** Records the stream; resolves to its connection id. */
   record(stream: RelayStream): Promise<string>;
@@ -112,12 +112,12 @@ export class TunnelRelay implements LinkHandler {
     return this.links.get(deviceId);
   }
 
-  ready(link: AgentLink): void {
-    if (link.kind !== 'agent') return;
+  ready(link: AgentLink): Promise<void> {
+    if (link.kind !== 'agent') return Promise.resolve();
     const old = this.links.get(link.deviceId);
     this.links.set(link.deviceId, link);
     old?.close(CLOSE_CODES.replaced, 'a newer link of this device took over');
-    this.policy.linkUp(link.deviceId);
+    return this.policy.linkUp(link.deviceId);
   }
 
   closed(link: RelayLink): void {

@@ -112,8 +112,8 @@ export class TunnelService implements RelayPolicy {
     return this.peers.remoteHost(hostDeviceId);
   }
 
-  linkUp(deviceId: string): void {
-    this.peers.linkWritten(deviceId, true);
+  linkUp(deviceId: string): Promise<void> {
+    return this.peers.linkWritten(deviceId, true);
   }
 
   linkDown(deviceId: string): void {
