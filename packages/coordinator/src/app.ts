@@ -2,13 +2,13 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { API_PREFIX, CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@gridshare/protocol';
+import { API_PREFIX, CLOSE_CODES, Empty, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@gridshare/protocol';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
 import type { CoordinatorConfig } from './config.js';
 import { AppError } from './errors.js';
-import { routeNotFound } from './http/error-handler.js';
+import { routeNotFound, websocketErrors } from './http/error-handler.js';
 import { createHttpServer } from './http/server.js';
 import { isAppRoute, serveWebApp } from './http/web-app.js';
 import type { App, Services } from './http/route-context.js';
@@ -102,11 +102,15 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     errorResponseBuilder: (_req, ctx) => new AppError('rate_limited', `too many attempts; try again in ${ctx.after}`),
   });
   // The largest message any socket may send is one tunnel frame (the events socket closes on anything over 4 KiB itself).
-  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false } });
+  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false }, errorHandler: (err, socket, req) => websocketErrors(err, socket, req) });
 
   opsRoutes(app, services);
   await app.register(
     async (api) => {
+      // A route that names no query parameters takes none: `?anything` is a 400 there too, never silently ignored.
+      api.addHook('onRoute', (route) => {
+        route.schema = { ...route.schema, querystring: route.schema?.querystring ?? Empty };
+      });
       const typed = api.withTypeProvider<TypeBoxTypeProvider>();
       authRoutes(typed, services);
       gridRoutes(typed, services);

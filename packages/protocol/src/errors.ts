@@ -24,6 +24,7 @@ export const ERROR_STATUS = {
   invite_used_up: 410,
   invite_revoked: 410,
   payload_too_large: 413,
+  headers_too_large: 431,
   unsupported_media_type: 415,
   upgrade_required: 426,
   rate_limited: 429,

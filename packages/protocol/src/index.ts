@@ -11,3 +11,4 @@ export * from './events.js';
 export * from './client.js';
 export * from './local.js';
 export * from './tunnel.js';
+export * from './validation-message.js';

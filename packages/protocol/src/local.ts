@@ -3,6 +3,7 @@ import { User, Device } from './api/auth.js';
 import { Connection } from './api/connections.js';
 import { PortSpec, Process, ProcessKind } from './api/processes.js';
 import { ERROR_STATUS } from './errors.js';
+import { DisplayName } from './api/common.js';
 
 /**
  * The agent's local API: what the `grid` CLI says to `grid agent` over the
@@ -108,7 +109,7 @@ export const LoginRequest = Type.Object(
     server: Type.String({ minLength: 1, maxLength: 2048 }),
     username: Type.String({ minLength: 1, maxLength: 64 }),
     password: Type.String({ minLength: 1, maxLength: 256 }),
-    deviceName: Type.String({ minLength: 1, maxLength: 64 }),
+    deviceName: DisplayName(64),
     signup: Type.Boolean(),
   },
   { additionalProperties: false },
@@ -127,7 +128,7 @@ export const ProcessRef = Type.String({ minLength: 1, maxLength: 128, descriptio
 export const RunRequest = Type.Object(
   {
     grid: GridRef,
-    name: Type.String({ minLength: 1, maxLength: 128 }),
+    name: DisplayName(128),
     kind: Type.Optional(ProcessKind),
     ports: Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { maxItems: 16 }),
     restart: RestartPolicy,
@@ -143,7 +144,7 @@ export type RunRequest = Static<typeof RunRequest>;
 export const ShareRequest = Type.Object(
   {
     grid: GridRef,
-    name: Type.String({ minLength: 1, maxLength: 128 }),
+    name: DisplayName(128),
     kind: Type.Optional(ProcessKind),
     port: Type.Integer({ minimum: 1, maximum: 65535 }),
     private: Type.Optional(Type.Boolean()),

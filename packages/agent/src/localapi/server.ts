@@ -1,6 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
+  type AjvIssue,
   AgentStatus,
+  describeValidation,
   CreateGridRequest,
   DeviceListResponse,
   GridDetailResponse,
@@ -67,7 +69,7 @@ export async function startLocalApi(agent: Agent, socketPath: string, log: Logge
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const e = fromApiError(err);
     if (e instanceof AgentError) return reply.status(e.status).send({ error: { code: e.code, message: e.message } });
-    if (err.validation) return reply.status(400).send({ error: { code: 'validation_failed', message: err.message } });
+    if (err.validation) return reply.status(400).send({ error: { code: 'validation_failed', message: describeValidation(err.validation as AjvIssue[], err.validationContext) } });
     if (err.statusCode && err.statusCode < 500) return reply.status(err.statusCode).send({ error: { code: 'validation_failed', message: err.message } });
     req.log.error({ err }, 'local API error');
     return reply.status(500).send({ error: { code: 'internal_error', message: err.message } });

@@ -1,4 +1,5 @@
-import type { ErrorCode } from '@gridshare/protocol';
+import { type AjvIssue, describeValidation, type ErrorCode, PROTOCOL_VERSION } from '@gridshare/protocol';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { isDatabaseUnavailable } from '../store/database-errors.js';
@@ -10,39 +11,6 @@ const BY_FASTIFY_CODE: Record<string, ErrorCode> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_failed',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
 };
-
-interface AjvIssue {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** One readable sentence from the first schema violation: where, and what was expected. */
-export function describeValidation(issues: AjvIssue[], context: string | undefined): string {
-  const first = issues[0];
-  if (!first) return 'the request is not valid';
-  const where = `${context ?? 'request'}${first.instancePath}`;
-  switch (first.keyword) {
-    case 'additionalProperties':
-      return `${where} has an unknown field '${String(first.params.additionalProperty)}'`;
-    case 'required':
-      return `${where} is missing the field '${String(first.params.missingProperty)}'`;
-    case 'const':
-    case 'enum':
-    case 'anyOf': {
-      const allowed = issues
-        .filter((i) => i.instancePath === first.instancePath && (i.keyword === 'const' || i.keyword === 'enum'))
-        .flatMap((i) => (i.keyword === 'const' ? [i.params.allowedValue] : ((i.params.allowedValues as unknown[]) ?? [])));
-      return allowed.length ? `${where} must be one of: ${allowed.map((v) => JSON.stringify(v)).join(', ')}` : `${where} ${first.message ?? 'is not valid'}`;
-    }
-    case 'pattern':
-    case 'format':
-      return `${where} is not in the expected form${first.keyword === 'format' ? ` (${String(first.params.format)})` : ''}`;
-    default:
-      return `${where} ${first.message ?? 'is not valid'}`;
-  }
-}
 
 function toAppError(err: FastifyError | Error): AppError | null {
   if (err instanceof AppError) return err;
@@ -77,7 +45,34 @@ export function installErrorHandling(app: FastifyInstance): void {
 /** Errors Fastify raises before routing (bad percent-encoding, over-long path segments): our shape, 400. */
 export function frameworkErrors(err: FastifyError, _req: FastifyRequest, reply: FastifyReply) {
   const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the URL is not valid (check its percent-encoding)';
-  return reply.status(400).send({ error: { code: 'validation_failed', message } });
+  // Answered before any hook runs: the protocol header is set here.
+  return reply.status(400).header('x-grid-protocol', PROTOCOL_VERSION).send({ error: { code: 'validation_failed', message } });
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (a malformed
+ * request line or header, headers over the limit, a body longer than its
+ * Content-Length): our shape, then the connection closes.
+ */
+export function clientErrors(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const [status, reason, code, message] = tooLarge
+    ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'the request headers are too large']
+    : [400, 'Bad Request', 'validation_failed', 'the request is not valid HTTP (its request line, a header, or its length)'];
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-grid-protocol: ${PROTOCOL_VERSION}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Errors on an open WebSocket: a client breaking the protocol (an oversized message, a bad frame) or going away is its business, not an error of ours. */
+export function websocketErrors(error: Error, socket: { terminate(): void }, req: FastifyRequest): void {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code.startsWith('WS_ERR_') || code === 'ECONNRESET' || code === 'EPIPE') req.log.warn({ code, reason: error.message, url: req.url.split('?')[0] }, 'a client broke the WebSocket protocol or went away; closed');
+  else req.log.error({ err: error }, 'a WebSocket handler failed');
+  socket.terminate();
 }
 
 export function routeNotFound(req: FastifyRequest, reply: FastifyReply) {

@@ -26,6 +26,21 @@ export function findUnstorable(value: unknown, path = 'body'): string | null {
   return null;
 }
 
+/** Far deeper than any request of ours (the deepest, a heartbeat with Minecraft players, nests 4 levels): refused before anything walks it. */
+export const MAX_BODY_DEPTH = 32;
+
+/** Whether a parsed body nests arrays and objects deeper than `max` (without recursion: any depth is safe to ask about). */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /**
  * JSON bodies only: an empty body counts as no body (so DELETE and heartbeat
  * may omit theirs), a body that is not JSON is a clear 400, and every other
@@ -42,6 +57,7 @@ export function installJsonBody(app: FastifyInstance): void {
     } catch {
       return done(new AppError('invalid_json', 'the request body is not valid JSON'), undefined);
     }
+    if (nestedDeeperThan(parsed, MAX_BODY_DEPTH)) return done(new AppError('validation_failed', `the request body is nested deeper than ${MAX_BODY_DEPTH} levels`), undefined);
     const bad = findUnstorable(parsed);
     if (bad) return done(new AppError('validation_failed', `${bad} has a character that cannot be stored (NUL, a lone surrogate, or a __proto__ key)`), undefined);
     done(null, parsed);

@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { CoordinatorConfig } from '../config.js';
 import type { Metrics } from '../metrics.js';
-import { frameworkErrors, installErrorHandling } from './error-handler.js';
+import { clientErrors, frameworkErrors, installErrorHandling } from './error-handler.js';
 import { installJsonBody } from './json-body.js';
 import type { App } from './route-context.js';
 
@@ -23,6 +23,7 @@ export function createHttpServer(config: CoordinatorConfig, log: Logger, metrics
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
     return503OnClosing: true,
     frameworkErrors,
+    clientErrorHandler: clientErrors,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandling(app);

@@ -22,6 +22,7 @@ import {
   InviteResponse,
   MeResponse,
   MemberResponse,
+  PROTOCOL_VERSION,
   ProcessListResponse,
   ProcessResponse,
 } from '@gridshare/protocol';
@@ -30,6 +31,8 @@ import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import WebSocket from 'ws';
 import { after, before, describe, test } from 'node:test';
 import { describeEachEngine } from '../testing/engines.js';
 import {
@@ -199,6 +202,17 @@ const UNSTORABLE = [
   { label: 'a lone low surrogate', value: '\udc00z' },
 ];
 
+/** Names that would look blank, or look like another name, in a list: refused wherever a person names something. */
+const INVISIBLE_OR_SPOOFING = [
+  { label: 'only a zero-width space', value: '\u200b' },
+  { label: 'only invisible characters', value: '\u2060\ufeff \u200b' },
+  { label: 'a right-to-left override', value: '\u202eevil' },
+  { label: 'a bidi isolate', value: 'pc\u2066x' },
+  { label: 'a line break', value: 'two\nlines' },
+  { label: 'a C1 control character', value: 'bell\u0085' },
+  { label: 'a noncharacter', value: 'x\uffff' },
+];
+
 // ---------------------------------------------------------------------------------------------
 // Examples
 // ---------------------------------------------------------------------------------------------
@@ -276,6 +290,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       ['deviceName missing', { username, password: PASSWORD }, /deviceName/],
       ['deviceName empty', { ...good, deviceName: '' }, /deviceName/],
       ['deviceName blank', { ...good, deviceName: '   ' }, /deviceName/],
+      ...INVISIBLE_OR_SPOOFING.map(({ label, value }): [string, unknown, RegExp] => [`deviceName ${label}`, { ...good, deviceName: value }, /deviceName/]),
       ['deviceName too long', { ...good, deviceName: 'x'.repeat(65) }, /deviceName/],
       ['deviceName as an array', { ...good, deviceName: ['pc'] }, /deviceName/],
       ['an extra field', { ...good, admin: true }, /propert|field|admin/i],
@@ -304,6 +319,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       ['empty name', { name: '' }],
       ['blank name', { name: '   ' }],
       ['whitespace name', { name: '\t\n ' }],
+      ...INVISIBLE_OR_SPOOFING.map(({ label, value }) => [label, { name: value }]),
       ['65 characters', { name: 'x'.repeat(65) }],
       ['a number', { name: 42 }],
       ['null', { name: null }],
@@ -441,6 +457,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       ['metadata key of 65 characters', { ...ok, metadata: { ['k'.repeat(65)]: 1 } }, /metadata/],
       ['name missing', { kind: 'http' }, /name/],
       ['name blank', { ...ok, name: '   ' }, /name/],
+      ...INVISIBLE_OR_SPOOFING.map(({ label, value }): [string, unknown, RegExp] => [`name ${label}`, { ...ok, name: value }, /name/]),
       ['name too long', { ...ok, name: 'n'.repeat(129) }, /name/],
       ['name a number', { ...ok, name: 7 }, /name/],
       ['command a number', { ...ok, command: 7 }, /command/],
@@ -795,15 +812,59 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
     const rm = await req('DELETE', `${G()}/members/${erin.user.id}`, { json: { ban: true } });
     if (mismatch(rm, 400, 'validation_failed')) problems.push(`${rm.what} → ${rm.status} ${rm.text}; expected 400 validation_failed`);
     if (!(await alice.client.getGrid(gridId)).members.some((m) => m.userId === erin.user.id)) problems.push('the refused removal removed the member anyway');
+    // Logging a device out.
+    const lost = await secondDevice(t, alice, 'lost-phone');
+    const revoke = await req('DELETE', `${API}/devices/${lost.device.id}`, { json: { everywhere: true } });
+    if (mismatch(revoke, 400, 'validation_failed')) problems.push(`${revoke.what} → ${revoke.status} ${revoke.text}; expected 400 validation_failed`);
+    if ((await call(t.url, 'GET', `${API}/me`, { token: lost.token })).status !== 200) problems.push('the refused device revoke logged the device out anyway');
     assertNoProblems(problems);
     // An empty object, or no body at all, is still fine.
     assert.equal((await call(t.url, 'POST', `${API}/auth/logout`, { token: laptop.token, json: {} })).status, 204);
   });
 
-  test('unknown query parameters are a 400 on every GET route', async () => {
-    const paths = [`${API}/me`, `${API}/grids`, G(), `${G()}/invites`, `${G()}/processes`, `${G()}/processes/${processId}`];
-    const cases = paths.map((path): Case => ({ method: 'GET', path: `${path}?verbose=1`, req: { token: alice.token }, status: 400, code: 'validation_failed' }));
+  test('unknown query parameters are a 400 on every route, and the request does nothing', async () => {
+    const laptop = await secondDevice(t, alice, 'laptop-q');
+    const { invite } = await alice.client.createInvite(gridId, { maxUses: 1 });
+    const before_ = await snapshot();
+    const P = `${G()}/processes/${processId}`;
+    const routes: Array<[Method, string, unknown?, string?]> = [
+      ...[`${API}/me`, `${API}/devices`, `${API}/grids`, G(), `${G()}/invites`, `${G()}/processes`, P, `${P}/events`, `${P}/connections`].map((path): [Method, string] => ['GET', path]),
+      ...bodyRoutes().map((r): [Method, string, unknown, string?] => [r.method, r.path, r.json, r.token]),
+      ['POST', `${API}/auth/logout`, {}, laptop.token],
+      ['DELETE', `${API}/devices/${laptop.device.id}`],
+      ['DELETE', `${G()}/invites/${invite.code}`],
+      ['DELETE', `${G()}/members/${bob.user.id}`],
+      ['DELETE', `${P}/connections`],
+      ['DELETE', `${P}/connections/${randomUUID()}`],
+    ];
+    const cases = routes.map(([method, path, json, token]): Case => ({ method, path: `${path}?verbose=1`, req: { token, json }, status: 400, code: 'validation_failed', mention: /verbose/ }));
     assertNoProblems(await runCases(t.url, cases));
+    assert.deepEqual(await snapshot(), before_);
+    assert.equal((await call(t.url, 'GET', `${API}/me`, { token: laptop.token })).status, 200, 'the refused logout and device revoke logged nothing out');
+  });
+
+  test('bodies nested deeper than any request needs are a 400, not a 500, whoever sends them', async () => {
+    const before_ = await snapshot();
+    // Under this suite's small body limit.
+    const deep = ['['.repeat(900) + ']'.repeat(900), `${'{"a":'.repeat(300)}1${'}'.repeat(300)}`, `{"name":"p","metadata":{"k":${'['.repeat(40)}${']'.repeat(40)}}}`];
+    const cases: Case[] = [];
+    for (const r of [...bodyRoutes(), { method: 'POST' as Method, path: `${API}/auth/logout`, token: alice.token }]) {
+      for (const raw of deep) cases.push({ method: r.method, path: r.path, req: { token: r.token, raw }, status: 400, code: 'validation_failed', mention: /nested/ });
+    }
+    assertNoProblems(await runCases(t.url, cases));
+    assert.deepEqual(await snapshot(), before_);
+    assert.equal((await req('GET', `${API}/me`)).status, 200);
+    // Deep enough to overflow the stack of anything that walks it recursively, under the default body limit, with no token:
+    // the body is read before anyone is asked who they are.
+    const roomy = await startTestCoordinator(engine);
+    try {
+      for (const raw of ['['.repeat(10_000) + ']'.repeat(10_000), `${'{"a":'.repeat(8_000)}1${'}'.repeat(8_000)}`]) {
+        for (const path of [`${API}/grids`, `${API}/auth/login`]) expectError(await call(roomy.url, 'POST', path, { raw }), 400, 'validation_failed', /nested/);
+      }
+      assert.deepEqual(roomy.logs.filter((l) => Number(l.level) >= 50), []);
+    } finally {
+      await roomy.close();
+    }
   });
 
   test('URLs that cannot be decoded, and over-long path segments, are a 400 in the error shape', async () => {
@@ -816,6 +877,66 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       { method: 'DELETE', path: `${G()}/invites/${'A'.repeat(150)}`, status: 400, code: 'validation_failed' },
     ].map((c) => ({ ...c, req: { token: alice.token, ...c.req } }) as Case);
     assertNoProblems(await runCases(t.url, cases));
+    // Answered before any hook runs, and still with the protocol header.
+    const res = await fetch(`${t.url}${API}/grids/%zz`, { headers: { authorization: `Bearer ${alice.token}` } });
+    assert.equal(res.headers.get('x-grid-protocol'), String(PROTOCOL_VERSION));
+  });
+
+  /** Sends raw bytes, reads until the server closes: Node's own HTTP parser refuses these before Fastify sees them. */
+  const rawHttp = (bytes: string) =>
+    new Promise<{ head: string; answer: Answer }>((resolve, reject) => {
+      const sock = connect(Number(new URL(t.url).port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      sock.on('data', (c) => chunks.push(c));
+      sock.on('error', reject);
+      sock.on('close', () => {
+        const text = Buffer.concat(chunks).toString();
+        const [head = '', body = ''] = text.split('\r\n\r\n');
+        const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
+        let json: unknown;
+        try {
+          json = JSON.parse(body);
+        } catch {
+          json = undefined;
+        }
+        const contentType = /content-type: ([^\r]+)/i.exec(head)?.[1] ?? '';
+        resolve({ head, answer: { status, text: body, json, contentType, what: JSON.stringify(bytes.slice(0, 80)) } });
+      });
+      sock.end(bytes);
+    });
+
+  test('requests that are not valid HTTP get the error shape and the protocol header, and the coordinator carries on', async () => {
+    const problems: string[] = [];
+    const cases: Array<[string, number, ErrorCode]> = [
+      [`GET ${API}/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\u0001b\r\n\r\n`, 400, 'validation_failed'],
+      [`GET ${API}/me HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
+      [`POST ${API}/grids HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n{}`, 400, 'validation_failed'],
+      ['NOT-HTTP\r\n\r\n', 400, 'validation_failed'],
+    ];
+    for (const [bytes, status, code] of cases) {
+      const { head, answer } = await rawHttp(bytes);
+      const m = mismatch(answer, status, code);
+      if (m) problems.push(m);
+      if (!new RegExp(`x-grid-protocol: ${PROTOCOL_VERSION}`, 'i').test(head)) problems.push(`${answer.what} → no protocol header: ${head}`);
+    }
+    assertNoProblems(problems);
+    assert.equal((await req('GET', `${API}/me`)).status, 200);
+  });
+
+  test('a WebSocket message over the frame limit closes that socket (1009) and is not logged as an error of ours', async () => {
+    const from = t.logs.length;
+    const ws = new WebSocket(`${t.url.replace('http', 'ws')}${G()}/events`, { headers: { authorization: `Bearer ${alice.token}` } });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const closed = new Promise<number>((resolve) => ws.once('close', resolve));
+    ws.send(Buffer.alloc(200_000));
+    assert.equal(await closed, 1009);
+    const warned = await eventually(async () => t.logs.slice(from).find((l) => l.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH'), 5_000, 'the close in the log');
+    assert.equal(warned.level, 40, 'a warning, not an error');
+  });
+
+  test('nothing sent so far made the coordinator log an error', () => {
+    const errors = t.logs.filter((l) => Number(l.level) >= 50).map((l) => `${String(l.msg)} ${JSON.stringify(l.err ?? '').slice(0, 300)}`);
+    assert.deepEqual(errors, []);
   });
 
   test('the events endpoint answers plain HTTP in the error shape', async () => {
@@ -932,6 +1053,8 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
 
     /** Alive, ready, and the registry still works end to end: a heartbeat's health reaches the database. */
     async function assertHealthy(): Promise<void> {
+      const errors = f.logs.filter((l) => Number(l.level) >= 50).map((l) => `${String(l.msg)} ${JSON.stringify(l.err ?? '').slice(0, 300)}`);
+      assert.deepEqual(errors, [], 'no input is an error of ours in the log');
       assert.equal((await fetch(`${f.url}/healthz`)).status, 200, '/healthz');
       const ready = await fetch(`${f.url}/readyz`);
       assert.equal(ready.status, 200, `/readyz: ${await ready.text()}`);

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Timestamp, Uuid } from './common.js';
+import { DisplayName, Timestamp, Uuid } from './common.js';
 
 export const Username = Type.String({
   minLength: 3,
@@ -8,7 +8,7 @@ export const Username = Type.String({
   description: '3–32 letters, digits, dot, dash or underscore; starts with a letter or digit.',
 });
 export const Password = Type.String({ minLength: 8, maxLength: 256 });
-export const DeviceName = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
+export const DeviceName = DisplayName(64);
 
 export const User = Type.Object(
   { id: Uuid, username: Type.String(), createdAt: Timestamp },

@@ -9,6 +9,19 @@ export type Role = Static<typeof Role>;
 
 export const Empty = Type.Object({}, { additionalProperties: false });
 
+/** Never in a name people read: controls, invisible formatting, text-direction overrides and isolates, noncharacters. */
+const HIDDEN = '\\u0000-\\u001f\\u007f-\\u009f\\u200b\\u200e\\u200f\\u2028-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\ufffe\\uffff';
+/** Allowed in a name (joiners build emoji and some scripts' letters) but not all of one. */
+const BLANK = '\\s\\u034f\\u115f\\u1160\\u200c\\u200d\\u3164\\uffa0';
+/** At least one visible character, and none of HIDDEN: a name that cannot look blank or pass for another. Same regex with and without the `u` flag. */
+export const DISPLAY_NAME_PATTERN = `^(?=[^${HIDDEN}]*[^${HIDDEN}${BLANK}])[^${HIDDEN}]*$`;
+/** A name a person gave something (a grid, a device, a process). */
+export const DisplayName = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: DISPLAY_NAME_PATTERN });
+/** What a refused DisplayName is told, for every pattern that has a sentence. */
+export const PATTERN_HINTS: Readonly<Record<string, string>> = {
+  [DISPLAY_NAME_PATTERN]: 'needs a visible character, and may not hold line breaks, control, invisible or text-direction characters',
+};
+
 export const GridIdParams = Type.Object({ gridId: Uuid }, { additionalProperties: false });
 export type GridIdParams = Static<typeof GridIdParams>;
 

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Role, Timestamp, Uuid } from './common.js';
+import { DisplayName, Role, Timestamp, Uuid } from './common.js';
 
-export const GridName = Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' });
+export const GridName = DisplayName(64);
 
 export const Grid = Type.Object(
   { id: Uuid, name: Type.String(), createdAt: Timestamp, createdBy: Uuid },

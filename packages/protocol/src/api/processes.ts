@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Timestamp, Uuid } from './common.js';
+import { DisplayName, Timestamp, Uuid } from './common.js';
 
 /** Exactly three statuses; nothing grid-level ("hosted", "orphaned") exists. */
 export const ProcessStatus = Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stopped')]);
@@ -99,7 +99,7 @@ export type Process = Static<typeof Process>;
 export const RegisterProcessRequest = Type.Object(
   {
     id: Type.Optional(Uuid),
-    name: Type.String({ minLength: 1, maxLength: 128, pattern: '\\S' }),
+    name: DisplayName(128),
     kind: Type.Optional(ProcessKind),
     command: Type.Optional(Type.String({ maxLength: 2048 })),
     ports: Type.Optional(Type.Array(PortSpec, { maxItems: 16 })),

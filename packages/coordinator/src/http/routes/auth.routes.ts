@@ -57,7 +57,7 @@ export function authRoutes(app: App, s: Services): void {
     '/devices/:deviceId',
     {
       preHandler: requireAuth(s.auth),
-      schema: { tags: ['auth'], summary: 'Log a device of mine out everywhere (a lost laptop)', security: BEARER, params: DeviceParams, response: { 204: NoContent, ...ERRORS } },
+      schema: { tags: ['auth'], summary: 'Log a device of mine out everywhere (a lost laptop)', security: BEARER, params: DeviceParams, body: Empty, response: { 204: NoContent, ...ERRORS } },
     },
     async (req, reply) => {
       await s.auth.revokeDevice(req.auth, req.params.deviceId);
