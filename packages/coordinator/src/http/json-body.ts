@@ -48,7 +48,12 @@ export function nestedDeeperThan(value: unknown, max: number): boolean {
  */
 export function installJsonBody(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    // Read as UTF-8 and never decompressed: anything else would be read as something it is not.
+    const encoding = req.headers['content-encoding'];
+    if (encoding && encoding.trim().toLowerCase() !== 'identity') return done(new AppError('unsupported_media_type', `bodies are plain JSON; Content-Encoding ${encoding} is not accepted`), undefined);
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+    if (charset && !/^utf-?8$/i.test(charset)) return done(new AppError('unsupported_media_type', `bodies are UTF-8 JSON; charset ${charset} is not accepted`), undefined);
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
     let parsed: unknown;

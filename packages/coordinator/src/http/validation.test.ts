@@ -731,10 +731,23 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       for (const type of types) cases.push({ what: type, method: r.method, path: r.path, req: { token: r.token, json: r.json, type }, status: 415, code: 'unsupported_media_type' });
       cases.push({ what: 'no content type', method: r.method, path: r.path, req: { token: r.token, json: r.json, type: null }, status: 415, code: 'unsupported_media_type' });
     }
+    // JSON, but not as we read it: another charset, or compressed.
+    for (const r of bodyRoutes()) {
+      for (const type of ['application/json; charset=utf-16', 'application/json; charset=latin1', 'application/json; charset="iso-8859-1"']) {
+        cases.push({ what: type, method: r.method, path: r.path, req: { token: r.token, json: r.json, type }, status: 415, code: 'unsupported_media_type', mention: /charset/ });
+      }
+      for (const encoding of ['gzip', 'br, gzip']) {
+        cases.push({ what: encoding, method: r.method, path: r.path, req: { token: r.token, json: r.json, headers: { 'content-encoding': encoding } }, status: 415, code: 'unsupported_media_type', mention: /Content-Encoding/ });
+      }
+    }
     assertNoProblems(await runCases(t.url, cases));
     assert.deepEqual(await snapshot(), before_);
-    const ok = await req('POST', `${API}/grids`, { json: { name: 'charset' }, type: 'application/json; charset=utf-8' });
-    assert.equal(ok.status, 201, ok.text);
+    for (const type of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'application/json;charset=utf8']) {
+      const ok = await req('POST', `${API}/grids`, { json: { name: 'charset' }, type });
+      assert.equal(ok.status, 201, `${type}: ${ok.text}`);
+    }
+    const plain = await req('POST', `${API}/grids`, { json: { name: 'identity' }, headers: { 'content-encoding': 'identity' } });
+    assert.equal(plain.status, 201, plain.text);
   });
 
   test('a malformed Authorization header is a 401 unauthorized, and changes nothing', async () => {
