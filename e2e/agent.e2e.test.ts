@@ -141,6 +141,27 @@ describe('two PCs, two agents, one grid', () => {
     assert.equal(row.local?.runtime.state, 'errored');
   });
 
+  test('grid restart: the new copy is the one tracked, the old one is gone, and the grid never sees it stopped', async () => {
+    const from = watchFromNow();
+    const { process: p } = await pc1.json<LocalProcessResponse>('run', '--grid', 'lan', '--name', 'restarter', '--', 'sh', '-c', 'exec sleep 600');
+    const pids = [p.runtime.pid!];
+    for (let i = 0; i < 3; i++) {
+      const { process: r } = await pc1.json<LocalProcessResponse>('restart', 'restarter');
+      assert.equal(r.runtime.state, 'running');
+      assert.ok(r.runtime.pid !== null && !pids.includes(r.runtime.pid), `restart ${i + 1} started a new copy`);
+      pids.push(r.runtime.pid);
+    }
+    // Another lifecycle step of the same process runs after anything the restarts queued (such as the old copy's exit).
+    await pc1.ok('private', 'restarter', 'on');
+    const st = (await pc1.status()).processes.find((x) => x.id === p.id)!;
+    assert.deepEqual({ state: st.runtime.state, pid: st.runtime.pid, restarts: st.runtime.restarts }, { state: 'running', pid: pids.at(-1), restarts: 3 });
+    assert.ok(isAlive(pids.at(-1)!), 'the last copy runs');
+    for (const old of pids.slice(0, -1)) assert.ok(!isAlive(old), `the replaced copy ${old} was stopped`);
+    assert.ok(!watch.events.slice(from).some(isEvent(p.id, 'stopped')), 'the grid never saw it stopped');
+    await pc1.ok('stop', 'restarter');
+    assert.ok(!isAlive(pids.at(-1)!), 'grid stop still reaches the tracked copy');
+  });
+
   test('grid stop makes it stopped at once on PC2, and the process is gone', async () => {
     const st = (await pc1.status()).processes.find((p) => p.name === 'flaky')!;
     await pc1.ok('stop', 'flaky');

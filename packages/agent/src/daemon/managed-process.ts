@@ -176,12 +176,14 @@ export class ManagedProcess {
     this.watching?.abort();
     const ac = new AbortController();
     this.watching = ac;
+    // An exit belongs to the run this watch was for: checked again when its turn in the queue comes, because
+    // a restart kills the old copy (its exit is queued behind the restart) and starts a new one before that turn.
+    const exitedIfCurrent = (exit: Exit, at: number) => this.serial(async () => (ac.signal.aborted ? undefined : this.exited(exit, false, at)));
     const childExit = this.childExit;
     if (this.child && childExit) {
       // `at` is when it exited, not when the queue gets to it: a slow registration is not run time.
       void childExit.then(({ at, ...exit }) => {
-        if (ac.signal.aborted) return;
-        void this.serial(() => this.exited(exit, false, at));
+        if (!ac.signal.aborted) void exitedIfCurrent(exit, at);
       });
       return;
     }
@@ -190,8 +192,7 @@ export class ManagedProcess {
     void waitForExitByPolling({ pid, startTimeTicks }, this.deps.config.pollMs, ac.signal).then(async () => {
       if (ac.signal.aborted) return;
       const recorded = this.record.spec.mode === 'run' ? await readRecordedExit(this.deps.config.paths.exitsDir, this.id) : null;
-      const endedAt = Date.now();
-      await this.serial(() => this.exited(recorded ?? { code: null, signal: null }, false, endedAt));
+      await exitedIfCurrent(recorded ?? { code: null, signal: null }, Date.now());
     });
   }
 
