@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import { mkdir } from 'node:fs/promises';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Database, Queryable } from './database.js';
 
 interface PgliteLike {
@@ -25,7 +26,15 @@ function wrap(db: PgliteLike): Queryable {
 export async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir === 'memory://';
   if (!inMemory) await mkdir(dataDir, { recursive: true });
-  const pg = await PGlite.create(inMemory ? undefined : dataDir);
+  // PGlite does not lock its directory: a second coordinator on it would split the data (or corrupt it).
+  const unlock = inMemory ? async () => {} : await lockDataDir(dataDir);
+  let pg: PGlite;
+  try {
+    pg = await PGlite.create(inMemory ? undefined : dataDir);
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
   let closed = false;
   return {
     engine: 'pglite',
@@ -35,6 +44,7 @@ export async function openPglite(dataDir: string): Promise<Database> {
       if (closed) return;
       closed = true;
       await pg.close();
+      await unlock();
     },
   };
 }
