@@ -335,6 +335,18 @@ describeEachEngine('my devices', (engine) => {
     }
   });
 
+  test('a device whose process is online counts as online, as on the members page; it goes offline with the process', async () => {
+    const pc = await signup(t, 'ivy', 'desktop');
+    const server = await secondDevice(t, pc, 'server');
+    const grid = (await pc.client.createGrid({ name: 'hosting' })).grid.id;
+    // Heartbeats through the API alone: no agent link, no events socket.
+    const { process: p } = await server.client.registerProcess(grid, { name: 'web' });
+    const online = async () => (await pc.client.listDevices()).devices.find((d) => d.id === server.device.id)?.online;
+    assert.equal(await online(), true);
+    await server.client.unregisterProcess(grid, p.id, { reason: 'stopped' });
+    assert.equal(await online(), false);
+  });
+
   test('DELETE /devices/:id logs that device out everywhere: its token is refused at once, its link and sockets close (4401)', async () => {
     const pc = await signup(t, 'fay', 'desktop');
     const lost = await secondDevice(t, pc, 'lost laptop');

@@ -71,10 +71,16 @@ export class AccountsRepository {
     await this.db.query('UPDATE tokens SET revoked_at = now() WHERE hash = $1 AND revoked_at IS NULL', [hash]);
   }
 
-  /** A user's logged-in devices (a live token each), newest first, with their presence. */
+  /**
+   * A user's logged-in devices (a live token each), newest first, with their
+   * presence: connected to a coordinator, or hosting a process that is online
+   * (its heartbeats arrive), the same rule the members page shows.
+   */
   async listLiveDevices(userId: string): Promise<Array<Device & { online: boolean }>> {
     const rows = await this.db.query<{ id: string; name: string; created_at: Date; last_seen_at: Date; online: boolean }>(
-      `SELECT d.id, d.name, d.created_at, d.last_seen_at, d.online_until IS NOT NULL AND d.online_until > now() AS online
+      `SELECT d.id, d.name, d.created_at, d.last_seen_at,
+              (d.online_until IS NOT NULL AND d.online_until > now())
+                OR EXISTS (SELECT 1 FROM grid_processes p WHERE p.host_device_id = d.id AND p.status = 'online') AS online
          FROM devices d
         WHERE d.user_id = $1 AND EXISTS (SELECT 1 FROM tokens t WHERE t.device_id = d.id AND t.revoked_at IS NULL)
         ORDER BY d.created_at DESC, d.id`,

@@ -34,7 +34,7 @@ export const AuthResponse = Type.Object(
 );
 export type AuthResponse = Static<typeof AuthResponse>;
 
-/** One of my logged-in devices: whether it is connected now (agent link or browser), and whether it is this one. */
+/** One of my logged-in devices: whether it is online now (connected through an agent link or a browser, or hosting an online process), and whether it is this one. */
 export const OwnDevice = Type.Object(
   { id: Uuid, name: Type.String(), createdAt: Timestamp, lastSeenAt: Timestamp, online: Type.Boolean(), current: Type.Boolean() },
   { $id: 'OwnDevice', additionalProperties: false },
