@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { API_PREFIX, CLOSE_CODES, Empty, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@gridshare/protocol';
+import { API_PREFIX, CLOSE_CODES, Empty, EVENTS_SUBPROTOCOL, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '@gridshare/protocol';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
@@ -102,7 +102,14 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     errorResponseBuilder: (_req, ctx) => new AppError('rate_limited', `too many attempts; try again in ${ctx.after}`),
   });
   // The largest message any socket may send is one tunnel frame (the events socket closes on anything over 4 KiB itself).
-  await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false }, errorHandler: (err, socket, req) => websocketErrors(err, socket, req) });
+  await app.register(websocket, {
+    options: {
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      // A browser that offers subprotocols must get one back: ours (never the token it carries alongside).
+      handleProtocols: (offered) => (offered.has(EVENTS_SUBPROTOCOL) ? EVENTS_SUBPROTOCOL : false),
+    },
+    errorHandler: (err, socket, req) => websocketErrors(err, socket, req) });
 
   opsRoutes(app, services);
   await app.register(

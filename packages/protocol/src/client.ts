@@ -20,7 +20,7 @@ import type {
   UnregisterRequest,
 } from './api/processes.js';
 import { type ErrorCode, RETRYABLE_CODES } from './errors.js';
-import { API_PREFIX } from './version.js';
+import { API_PREFIX, EVENTS_SUBPROTOCOL, TOKEN_SUBPROTOCOL_PREFIX } from './version.js';
 
 /** An error answer from the coordinator, or a failure to reach it (code `network_error`). */
 export class ApiError extends Error {
@@ -66,6 +66,15 @@ export class GridClient {
   }
 
   /** The events WebSocket URL for a grid (the token goes in a header or `?token=`). */
+  /**
+   * What a browser passes as `new WebSocket(url, protocols)`: the token rides in
+   * the Sec-WebSocket-Protocol header, so it is never in a URL (which browsers
+   * print in their console when a connection fails).
+   */
+  eventsProtocols(): string[] {
+    return this.token ? [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${this.token}`] : [EVENTS_SUBPROTOCOL];
+  }
+
   eventsUrl(gridId: string, withToken = false): string {
     const url = new URL(`${API_PREFIX}/grids/${seg(gridId)}/events`, this.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -8,3 +8,6 @@
  */
 export const PROTOCOL_VERSION = 2;
 export const API_PREFIX = '/api/v1';
+/** The events WebSocket's subprotocol; a browser offers it with `bearer.<token>` (it cannot set an Authorization header). */
+export const EVENTS_SUBPROTOCOL = 'gridshare.events';
+export const TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';

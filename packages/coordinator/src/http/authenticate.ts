@@ -1,3 +1,4 @@
+import { TOKEN_SUBPROTOCOL_PREFIX } from '@gridshare/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { AuthContext, AuthService } from '../services/auth.service.js';
@@ -8,7 +9,11 @@ declare module 'fastify' {
   }
 }
 
-/** The bearer token of a request: `Authorization: Bearer …`, or `?token=` where a header cannot be sent (browser WebSockets). */
+/**
+ * The bearer token of a request: `Authorization: Bearer …`; on WebSockets a
+ * browser opens (it cannot set that header), a `bearer.<token>` subprotocol,
+ * or `?token=`.
+ */
 export function bearerToken(req: FastifyRequest, allowQuery = false): string | undefined {
   const header = req.headers.authorization;
   if (header) {
@@ -17,6 +22,12 @@ export function bearerToken(req: FastifyRequest, allowQuery = false): string | u
     return m[1];
   }
   if (allowQuery) {
+    const offered = req.headers['sec-websocket-protocol'];
+    const fromProtocol = offered
+      ?.split(',')
+      .map((p) => p.trim())
+      .find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX));
+    if (fromProtocol) return fromProtocol.slice(TOKEN_SUBPROTOCOL_PREFIX.length) || undefined;
     const q = (req.query as Record<string, unknown> | undefined)?.token;
     return typeof q === 'string' && q ? q : undefined;
   }

@@ -1,4 +1,5 @@
-import type { MemberEvent, ProcessEvent, SnapshotEvent } from '@gridshare/protocol';
+import { EVENTS_SUBPROTOCOL, type MemberEvent, type ProcessEvent, type SnapshotEvent, TOKEN_SUBPROTOCOL_PREFIX } from '@gridshare/protocol';
+import WebSocket from 'ws';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { describeEachEngine } from '../testing/engines.js';
@@ -52,6 +53,26 @@ describeEachEngine('events WebSocket', (engine) => {
     const ws = await openEvents(bob.client.eventsUrl(gridId), bob.token, true);
     assert.equal((await ws.next(() => true)).type, 'snapshot');
     ws.close();
+  });
+
+  test('a browser passes its token as a subprotocol, so it is in no URL; the answer names only our subprotocol', async () => {
+    const url = bob.client.eventsUrl(gridId);
+    const ws = new WebSocket(url, bob.client.eventsProtocols());
+    const first = await new Promise<string>((resolve, reject) => {
+      ws.once('message', (d) => resolve(d.toString()));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+    assert.equal((JSON.parse(first) as { type: string }).type, 'snapshot');
+    assert.equal(ws.protocol, EVENTS_SUBPROTOCOL);
+    ws.close();
+    const refused = await new Promise<number>((resolve) => {
+      const bad = new WebSocket(url, [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}gst_not-a-token`]);
+      bad.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      bad.once('open', () => resolve(101));
+      bad.on('error', () => {});
+    });
+    assert.equal(refused, 401);
   });
 
   test('a client that reconnects gets a fresh snapshot', async () => {
