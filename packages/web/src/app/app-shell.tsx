@@ -3,6 +3,9 @@ import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { GridSidebar } from '../features/grids/grid-sidebar.js';
 import { useLocation } from './router.js';
 
+/** Where the sidebar becomes a drawer: the same breakpoint as styles/layout.css. */
+const NARROW = '(max-width: 820px)';
+
 /** Sidebar beside the page; on a phone, a top bar whose menu button opens the sidebar as a drawer. */
 export function AppShell({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
@@ -30,13 +33,23 @@ export function AppShell({ children }: { children: ReactNode }) {
         menuButton.current?.focus();
       }
     };
+    // Widened past the breakpoint while open: no drawer any more, so nothing may stay inert.
+    const narrow = window.matchMedia?.(NARROW);
+    const onResize = () => {
+      if (!narrow?.matches) setOpen(false);
+    };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    narrow?.addEventListener('change', onResize);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      narrow?.removeEventListener('change', onResize);
+    };
   }, [open]);
 
   return (
     <div className={`shell ${open ? 'drawer-open' : ''}`}>
-      <a href="#main" className="skip-link">
+      {/* While the drawer is open, what is behind its scrim is out of reach: Tab stays in the menu. */}
+      <a href="#main" className="skip-link" inert={open}>
         Skip to content
       </a>
       <header className="topbar">
@@ -53,7 +66,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         <GridSidebar onNavigate={() => setOpen(false)} />
       </div>
       {open && <div className="scrim" aria-hidden="true" onClick={() => setOpen(false)} />}
-      <main id="main" className="main" tabIndex={-1}>
+      <main id="main" className="main" tabIndex={-1} inert={open}>
         {children}
       </main>
     </div>

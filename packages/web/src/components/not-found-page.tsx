@@ -3,8 +3,14 @@ import { Link } from '../app/router.js';
 import { paths } from '../app/routes.js';
 import { pageTitle, useDocumentTitle } from './use-document-title.js';
 
+interface Props {
+  what?: 'page' | 'grid' | 'process';
+  /** The nearest place that is still there, e.g. the grid a missing process was in. */
+  back?: { to: string; label: string };
+}
+
 /** An unknown page, or a grid that does not exist for you: the same answer, on purpose. */
-export function NotFoundPage({ what = 'page' }: { what?: 'page' | 'grid' | 'process' }) {
+export function NotFoundPage({ what = 'page', back }: Props) {
   useDocumentTitle(pageTitle('Not found'));
   const text = {
     page: { title: 'Page not found', body: 'There is nothing at this address.' },
@@ -12,7 +18,7 @@ export function NotFoundPage({ what = 'page' }: { what?: 'page' | 'grid' | 'proc
       title: 'Grid not found',
       body: 'This grid does not exist, or you are not a member of it. Ask someone in the grid for an invite code, then join with it.',
     },
-    process: { title: 'Process not found', body: 'This process is not in this grid. It may have been registered under a new id.' },
+    process: { title: 'Process not found', body: 'This process is not in this grid. It may have been removed, or you followed an old link.' },
   }[what];
   return (
     <section className="not-found" aria-labelledby="not-found-title">
@@ -25,6 +31,11 @@ export function NotFoundPage({ what = 'page' }: { what?: 'page' | 'grid' | 'proc
         {what === 'grid' && (
           <Link className="btn btn-primary" to={paths.join()}>
             Join with a code
+          </Link>
+        )}
+        {back && (
+          <Link className="btn btn-primary" to={back.to}>
+            {back.label}
           </Link>
         )}
         <Link className="btn" to={paths.home()}>

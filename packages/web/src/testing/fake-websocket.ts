@@ -25,7 +25,10 @@ export class FakeWebSocket {
   onerror: ((ev: unknown) => void) | null = null;
   closed = false;
 
-  constructor(readonly url: string) {
+  constructor(
+    readonly url: string,
+    readonly protocols: string | string[] = [],
+  ) {
     FakeWebSocket.instances.push(this);
   }
 

@@ -48,6 +48,21 @@ test('this browser is online while it looks, whatever its presence says (it hold
   assert.equal(list.querySelector('li')!.textContent, 'Chrome on Linux (this browser)online');
 });
 
+test('coming back to the page (focus, or the tab shown again) asks again: a device that came online shows it', async () => {
+  let laptopOnline = false;
+  renderApp('/devices', { 'GET /devices': () => ({ devices: [device({ id: LAPTOP, name: 'laptop', online: laptopOnline, current: false }), device({})] }) });
+  const list = await screen.findByRole('list', { name: 'Devices' });
+  const laptop = () => list.querySelector(`li[data-device-id="${LAPTOP}"]`)!.textContent!;
+  assert.match(laptop(), /offline/);
+  laptopOnline = true;
+  fireEvent.focus(window);
+  await waitFor(() => assert.match(laptop(), /^laptoponline/));
+  laptopOnline = false;
+  Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+  fireEvent(document, new Event('visibilitychange'));
+  await waitFor(() => assert.match(laptop(), /offline/));
+});
+
 test('the list cannot be loaded: an error with a retry', async () => {
   let fail = true;
   renderApp('/devices', {

@@ -9,6 +9,7 @@ import { pageTitle, useDocumentTitle } from '../../components/use-document-title
 import { useNow } from '../../components/use-now.js';
 import { formatAgo } from '../processes/format.js';
 import { useSignedIn } from '../auth/session-context.js';
+import { useOnReturn } from '../../components/use-on-return.js';
 
 type State = { status: 'loading' } | { status: 'ok'; devices: OwnDevice[] } | { status: 'error'; message: string };
 
@@ -33,6 +34,8 @@ export function DevicesPage() {
   useEffect(() => {
     void load();
   }, [load]);
+  // Presence has no live event outside a grid: coming back to the page asks again.
+  useOnReturn(useCallback(() => void load(), [load]));
 
   const revoke = async (d: OwnDevice) => {
     setActionError(null);

@@ -35,7 +35,8 @@ export function GridSidebar({ onNavigate }: { onNavigate?: () => void }) {
               const active = pathname.startsWith(paths.grid(g.id));
               return (
                 <li key={g.id}>
-                  <Link to={paths.grid(g.id)} className={`grid-link ${active ? 'is-active' : ''}`} aria-current={active ? 'page' : undefined} onClick={onNavigate}>
+                  {/* A long name is cut short with an ellipsis: the tooltip has it in full. */}
+                  <Link to={paths.grid(g.id)} className={`grid-link ${active ? 'is-active' : ''}`} aria-current={active ? 'page' : undefined} title={g.name} onClick={onNavigate}>
                     <span className="grid-avatar" aria-hidden="true">
                       {g.name.trim().charAt(0).toUpperCase()}
                     </span>

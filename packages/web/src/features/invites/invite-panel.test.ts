@@ -81,3 +81,55 @@ test('errors say what to do: loading fails with a retry; creating fails inline',
   const alert = await screen.findByRole('alert');
   assert.match(alert.textContent!, /permission/);
 });
+
+/** An invites endpoint whose one invite has been used `uses` times, counting how often it is asked. */
+function usesServer() {
+  const state = { uses: 0, gets: 0 };
+  const { client } = fakeClient({
+    [`GET ${base}`]: () => {
+      state.gets++;
+      return { invites: [anInvite({ code: 'AAAAA22222', maxUses: 5, uses: state.uses })] };
+    },
+  });
+  return { client, state };
+}
+
+test('someone joining (a member event on the live socket) reloads the list, so its use count is current', async () => {
+  const { client, state } = usesServer();
+  const view = render(h(InvitePanel, { client, gridId: GRID_ID, memberJoins: 0 }));
+  await screen.findByText(/0 of 5 uses/);
+  state.uses = 1;
+  view.rerender(h(InvitePanel, { client, gridId: GRID_ID, memberJoins: 1 }));
+  await screen.findByText(/1 of 5 uses/);
+  assert.equal(state.gets, 2);
+});
+
+test('coming back to the window (focus, or the tab shown again) reloads the list', async () => {
+  const { client, state } = usesServer();
+  render(h(InvitePanel, { client, gridId: GRID_ID, memberJoins: 0 }));
+  await screen.findByText(/0 of 5 uses/);
+  state.uses = 1;
+  fireEvent.focus(window);
+  await screen.findByText(/1 of 5 uses/);
+  state.uses = 2;
+  fireEvent(document, new Event('visibilitychange'));
+  await screen.findByText(/2 of 5 uses/);
+  assert.equal(state.gets, 3);
+});
+
+test('a fresh code’s card shows its uses from the latest list too', async () => {
+  let uses = 0;
+  const made = anInvite({ code: 'TNTWXNNZK2', maxUses: 5 });
+  const { client } = fakeClient({
+    [`GET ${base}`]: () => ({ invites: uses ? [{ ...made, uses }] : [] }),
+    [`POST ${base}`]: () => ({ invite: made }),
+  });
+  const view = render(h(InvitePanel, { client, gridId: GRID_ID, memberJoins: 0 }));
+  await screen.findByText(/No invites yet/);
+  fireEvent.click(screen.getByRole('button', { name: 'Create invite' }));
+  const card = (await screen.findByTestId('invite-code')).closest('section')!;
+  assert.match(card.textContent!, /0 of 5 uses/);
+  uses = 1;
+  view.rerender(h(InvitePanel, { client, gridId: GRID_ID, memberJoins: 1 }));
+  await waitFor(() => assert.match(card.textContent!, /1 of 5 uses/));
+});

@@ -1,43 +1,63 @@
 /** @jsxRuntime automatic */
 import type { CreateInviteRequest, GridClient, Invite } from '@gridshare/protocol';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../app/errors.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { ErrorState, FormError, Loading } from '../../components/states.js';
 import { useNow } from '../../components/use-now.js';
+import { useOnReturn } from '../../components/use-on-return.js';
 import { InviteCodeCard } from './invite-code-card.js';
 import { InviteForm } from './invite-form.js';
 import { describeExpiry, describeUses, displayCode, inviteStatus } from './invite-status.js';
 
 const STATUS_LABEL = { active: 'Active', expired: 'Expired', 'used-up': 'Used up', revoked: 'Revoked' } as const;
 
-/** Owners and admins: make invites, see who may still use them, revoke them. */
-export function InvitePanel({ client, gridId }: { client: GridClient; gridId: string }) {
+interface Props {
+  client: GridClient;
+  gridId: string;
+  /** Goes up when someone may have joined (the grid's live events): an invite's use count changed. */
+  memberJoins?: number;
+}
+
+/**
+ * Owners and admins: make invites, see who may still use them, revoke them.
+ * No event carries use counts: the list loads again when someone joins and
+ * when the user comes back to the window.
+ */
+export function InvitePanel({ client, gridId, memberJoins = 0 }: Props) {
   const now = useNow();
   const [invites, setInvites] = useState<Invite[] | null>(null);
   const [fresh, setFresh] = useState<Invite | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Only the latest request may set the list: a slow answer never undoes a newer one or a change made here.
+  const latest = useRef(0);
 
   const load = useCallback(async () => {
+    const mine = ++latest.current;
     try {
       const res = await client.listInvites(gridId);
-      setInvites(res.invites.slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
+      if (mine !== latest.current) return;
+      const list = res.invites.slice().sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      setInvites(list);
+      setFresh((f) => (f && list.find((i) => i.code === f.code)) ?? f);
       setLoadError(null);
     } catch (err) {
-      setLoadError(describeError(err));
+      if (mine === latest.current) setLoadError(describeError(err));
     }
   }, [client, gridId]);
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, memberJoins]);
+  useOnReturn(load);
 
   const create = async (body: CreateInviteRequest) => {
     setBusy(true);
     setError(null);
     try {
       const { invite } = await client.createInvite(gridId, body);
+      latest.current++;
       setFresh(invite);
       setInvites((list) => [invite, ...(list ?? [])]);
     } catch (err) {
@@ -50,6 +70,7 @@ export function InvitePanel({ client, gridId }: { client: GridClient; gridId: st
     setError(null);
     try {
       await client.revokeInvite(gridId, code);
+      latest.current++;
       setInvites((list) => list?.map((i) => (i.code === code ? { ...i, revoked: true } : i)) ?? null);
       setFresh((f) => (f?.code === code ? null : f));
     } catch (err) {

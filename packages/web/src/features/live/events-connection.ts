@@ -14,6 +14,8 @@ export interface SocketLike {
 export interface EventsConnectionOptions {
   /** Asked on every attempt, so a changed token is picked up. */
   url: () => string;
+  /** Subprotocols to offer, asked on every attempt: the token rides here, never in the URL. */
+  protocols?: () => string[];
   onEvent: (e: GridEvent) => void;
   onStatus: (s: LinkStatus) => void;
   onEnd: (reason: EndReason) => void;
@@ -23,7 +25,7 @@ export interface EventsConnectionOptions {
    * grid is still there for us.
    */
   verify?: () => Promise<'ok' | EndReason>;
-  createSocket?: (url: string) => SocketLike;
+  createSocket?: (url: string, protocols: string[]) => SocketLike;
   delay?: (attempt: number) => number;
 }
 
@@ -43,11 +45,11 @@ export class EventsConnection {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private attempt = 0;
   private stopped = false;
-  private readonly create: (url: string) => SocketLike;
+  private readonly create: (url: string, protocols: string[]) => SocketLike;
   private readonly delay: (attempt: number) => number;
 
   constructor(private readonly opts: EventsConnectionOptions) {
-    this.create = opts.createSocket ?? ((url) => new WebSocket(url) as unknown as SocketLike);
+    this.create = opts.createSocket ?? ((url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike);
     this.delay = opts.delay ?? reconnectDelay;
   }
 
@@ -80,7 +82,7 @@ export class EventsConnection {
     let opened = false;
     let ws: SocketLike;
     try {
-      ws = this.create(this.opts.url());
+      ws = this.create(this.opts.url(), this.opts.protocols?.() ?? []);
     } catch {
       this.lost(false);
       return;

@@ -60,3 +60,17 @@ test('online first, then offline, then stopped, by name; online count', () => {
   assert.equal(countOnline(list), 2);
   assert.equal(countOnline(null), 0);
 });
+
+test('joins are counted: each joined member, and each snapshot after the first (joins may have been missed while cut off)', () => {
+  const bob = aMember({ userId: BOB, username: 'bob', role: 'member' });
+  let s = applyEvent(initialLiveGrid, { type: 'snapshot', processes: [], members: [aMember()], devices: [] });
+  assert.equal(s.memberJoins, 0);
+  s = applyEvent(s, { type: 'member', change: 'joined', member: bob });
+  assert.equal(s.memberJoins, 1);
+  s = applyEvent(s, { type: 'member', change: 'role_changed', member: { ...bob, role: 'admin' } });
+  s = applyEvent(s, { type: 'member', change: 'left', member: bob });
+  s = applyEvent(s, { type: 'process', process: aProcess() });
+  assert.equal(s.memberJoins, 1, 'only joins count');
+  s = applyEvent(s, { type: 'snapshot', processes: [], members: [aMember()], devices: [] });
+  assert.equal(s.memberJoins, 2);
+});

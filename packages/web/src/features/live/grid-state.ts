@@ -13,9 +13,15 @@ export interface LiveGrid {
   devices: MemberDevice[] | null;
   status: LinkStatus;
   ended: EndReason | null;
+  /**
+   * Goes up whenever someone may have joined: a joined member, or a snapshot
+   * after a reconnect (joins while cut off are not replayed). Views of data
+   * that a join changes, like invite use counts, reload on it.
+   */
+  memberJoins: number;
 }
 
-export const initialLiveGrid: LiveGrid = { processes: null, members: null, devices: null, status: 'connecting', ended: null };
+export const initialLiveGrid: LiveGrid = { processes: null, members: null, devices: null, status: 'connecting', ended: null, memberJoins: 0 };
 
 export type LiveAction =
   | { type: 'event'; event: GridEvent }
@@ -40,13 +46,14 @@ export function liveGridReducer(state: LiveGrid, action: LiveAction): LiveGrid {
 export function applyEvent(state: LiveGrid, e: GridEvent): LiveGrid {
   switch (e.type) {
     case 'snapshot':
-      return { ...state, processes: e.processes, members: e.members, devices: e.devices };
+      return { ...state, processes: e.processes, members: e.members, devices: e.devices, memberJoins: state.memberJoins + (state.members ? 1 : 0) };
     case 'process':
       return { ...state, processes: upsert(state.processes ?? [], e.process, (p) => p.id === e.process.id) };
     case 'member': {
       const members = state.members ?? [];
       const same = (m: Member) => m.userId === e.member.userId;
-      if (e.change !== 'left') return { ...state, members: upsert(members, e.member, same) };
+      if (e.change === 'joined') return { ...state, members: upsert(members, e.member, same), memberJoins: state.memberJoins + 1 };
+      if (e.change === 'role_changed') return { ...state, members: upsert(members, e.member, same) };
       // Who left takes their devices along.
       return { ...state, members: members.filter((m) => !same(m)), devices: state.devices?.filter((d) => d.userId !== e.member.userId) ?? null };
     }

@@ -15,7 +15,8 @@ export function useGridLive(client: GridClient, gridId: string, enabled: boolean
     dispatch({ type: 'reset' });
     if (!enabled) return;
     const c = new EventsConnection({
-      url: () => client.eventsUrl(gridId, true),
+      url: () => client.eventsUrl(gridId),
+      protocols: () => client.eventsProtocols(),
       onEvent: (event) => dispatch({ type: 'event', event }),
       onStatus: (status) => dispatch({ type: 'status', status }),
       onEnd: (reason) => dispatch({ type: 'ended', reason }),

@@ -88,10 +88,13 @@ function MemberDevices({ devices, myDeviceId }: { devices: DeviceView[]; myDevic
       {devices.map((d) => (
         <li key={d.id} className={`device-chip ${d.online ? 'is-online' : 'is-offline'}`} data-device-id={d.id}>
           <span className="device-dot" aria-hidden="true" />
-          {d.name}
-          {d.id === myDeviceId && <span className="muted"> (this browser)</span>} {d.online ? 'online' : 'offline'}
-          {d.online && d.processes > 0 && <span className="muted"> · {d.processes === 1 ? '1 process' : `${d.processes} processes`}</span>}
-          {!d.online && <span className="muted"> · seen {formatAgo(d.lastSeenAt, now)}</span>}
+          {/* One box for all the text: loose text nodes in the flex chip would each be a column of their own. */}
+          <span className="device-chip-text">
+            {d.name}
+            {d.id === myDeviceId && <span className="muted"> (this browser)</span>} {d.online ? 'online' : 'offline'}
+            {d.online && d.processes > 0 && <span className="muted"> · {d.processes === 1 ? '1 process' : `${d.processes} processes`}</span>}
+            {!d.online && <span className="muted"> · seen {formatAgo(d.lastSeenAt, now)}</span>}
+          </span>
         </li>
       ))}
     </ul>

@@ -1,5 +1,6 @@
 /** @jsxRuntime automatic */
 import type { Process } from '@gridshare/protocol';
+import { LockIcon } from '../../components/lock-icon.js';
 import { CommandLine } from './command-line.js';
 import { connectCommand } from './format.js';
 
@@ -8,7 +9,8 @@ export function ConnectHint({ process: p, gridName }: { process: Process; gridNa
   if (p.private) {
     return (
       <p className="private-note">
-        <span aria-hidden="true">🔒 </span>Private: {p.hostUsername} shares it without connections through Gridshare.
+        <LockIcon />
+        Private: {p.hostUsername} shares it without connections through Gridshare.
       </p>
     );
   }

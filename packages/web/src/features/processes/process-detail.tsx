@@ -7,6 +7,7 @@ import { paths } from '../../app/routes.js';
 import { ConfirmButton } from '../../components/confirm-button.js';
 import { PageHeader } from '../../components/page-header.js';
 import { ErrorState, FormError, Loading } from '../../components/states.js';
+import { processTitle, useDocumentTitle } from '../../components/use-document-title.js';
 import { useNow } from '../../components/use-now.js';
 import { ConnectHint } from './connect-hint.js';
 import { formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
@@ -19,14 +20,17 @@ interface Props {
   client: GridClient;
   process: Process;
   gridName: string;
+  /** How many of the grid's processes are online, for the title as on the grid page. */
+  online: number;
   onForceStop?: ((p: Process) => Promise<void>) | undefined;
   /** The host and the grid's owner and admins see who connected (see canSeeConnections). */
   showConnections?: boolean;
 }
 
 /** One process: what it is, where it runs, how to reach it, and what happened to it. */
-export function ProcessDetail({ client, process: p, gridName, onForceStop, showConnections = false }: Props) {
+export function ProcessDetail({ client, process: p, gridName, online, onForceStop, showConnections = false }: Props) {
   const now = useNow();
+  useDocumentTitle(processTitle(p.name, gridName, online));
   const [history, setHistory] = useState<ProcessHistoryEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [stopError, setStopError] = useState<string | null>(null);

@@ -77,6 +77,33 @@ test('a private process has no connect command, and says why', () => {
   assert.equal(within(card('secret')).queryByText(/grid connect/), null);
 });
 
+test('the private note’s lock is a drawn icon hidden from screen readers, not an emoji (Chromium on Debian has no emoji font)', () => {
+  render(h(ProcessList, { gridName: 'friends', processes: [aProcess({ name: 'secret', private: true })] }));
+  const note = card('secret').querySelector('.private-note')!;
+  assert.doesNotMatch(note.textContent!, /\p{Extended_Pictographic}/u);
+  const icon = note.querySelector('svg')!;
+  assert.ok(icon, 'an inline SVG');
+  assert.equal(icon.getAttribute('aria-hidden'), 'true');
+  assert.equal(icon.getAttribute('focusable'), 'false');
+  assert.equal(note.textContent, 'Private: alice shares it without connections through Gridshare.');
+});
+
+test('health with nothing to show (only "alive", or an uptime shown elsewhere) draws no empty band', () => {
+  render(
+    h(ProcessList, {
+      gridName: 'friends',
+      processes: [
+        aProcess({ name: 'bare', health: { alive: true } }),
+        aProcess({ name: 'timed', health: { alive: true, pid: 42, uptimeSeconds: 60, ports: [] } }),
+        aProcess({ name: 'busy', health: { cpuPercent: 1 } }),
+      ],
+    }),
+  );
+  assert.ok(!card('bare').querySelector('dl.health'), 'no band for only "alive"');
+  assert.ok(!card('timed').querySelector('dl.health'), 'no band for a pid and an uptime (the card shows the uptime)');
+  assert.ok(card('busy').querySelector('dl.health'), 'something to show: the band is there');
+});
+
 test('empty: says how to share the first process', () => {
   render(h(ProcessList, { gridName: 'friends', processes: [] }));
   assert.ok(screen.getByRole('heading', { name: 'Nothing shared yet' }));

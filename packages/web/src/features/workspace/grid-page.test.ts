@@ -5,7 +5,7 @@ import { afterEach, beforeEach, test } from 'node:test';
 import { ME, renderApp } from '../../testing/app.js';
 import { apiError } from '../../testing/fake-api.js';
 import { FakeWebSocket } from '../../testing/fake-websocket.js';
-import { aDevice, ALICE, aMember, aProcess, BOB, GRID_ID } from '../../testing/fixtures.js';
+import { aDevice, ALICE, aMember, anInvite, aProcess, BOB, GRID_ID } from '../../testing/fixtures.js';
 
 let uninstall: () => void;
 beforeEach(() => {
@@ -21,16 +21,17 @@ const creative = aProcess({ name: 'creative', hostUserId: BOB, hostUsername: 'bo
 const members = [aMember(), aMember({ userId: BOB, username: 'bob', role: 'member' })];
 
 /** Opens a grid page and waits for its events socket. */
-async function openGrid(path = `/grids/${GRID_ID}`): Promise<FakeWebSocket> {
-  renderApp(path);
+async function openGrid(path = `/grids/${GRID_ID}`, routes: Parameters<typeof renderApp>[1] = {}): Promise<FakeWebSocket> {
+  renderApp(path, routes);
   await screen.findByRole('heading', { level: 1, name: 'friends' });
   await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0));
   return FakeWebSocket.latest();
 }
 
-test('the workspace opens the events socket with ?token= and shows the snapshot; the title counts what is online', async () => {
+test('the workspace opens the events socket with the token as a subprotocol (in no URL) and shows the snapshot; the title counts what is online', async () => {
   const ws = await openGrid();
-  assert.equal(ws.url, `ws://localhost/api/v1/grids/${GRID_ID}/events?token=gst_test`);
+  assert.equal(ws.url, `ws://localhost/api/v1/grids/${GRID_ID}/events`);
+  assert.deepEqual(ws.protocols, ['gridshare.events', 'bearer.gst_test']);
   assert.ok(screen.getByText('Connecting to the grid…'));
   await ws.deliver({ type: 'snapshot', processes: [survival, creative], members, devices: [] });
   assert.ok(screen.getByRole('link', { name: 'survival' }));
@@ -99,4 +100,42 @@ test('members with roles and which of their devices are online, live from device
   assert.ok(within(bob).getByRole('button', { name: 'Remove' }), 'the owner may remove bob');
   assert.ok(screen.getByLabelText('Role of bob'));
   await act(async () => {});
+});
+
+test('a process page is titled "(N online) process · grid — Gridshare", kept live', async () => {
+  renderApp(`/grids/${GRID_ID}/processes/${creative.id}`);
+  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0));
+  await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [survival, creative], members, devices: [] });
+  await screen.findByRole('heading', { name: 'History' });
+  assert.equal(document.title, '(2 online) creative · friends — Gridshare');
+  await FakeWebSocket.latest().deliver({ type: 'process', process: { ...survival, status: 'offline' } });
+  assert.equal(document.title, '(1 online) creative · friends — Gridshare');
+});
+
+test('a process that is not in the grid: "Not found" in the title, plain words, and a way back to the grid', async () => {
+  const unknown = '9f8e7d6c-5b4a-4321-8fed-cba987654321';
+  renderApp(`/grids/${GRID_ID}/processes/${unknown}`);
+  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0));
+  await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [survival], members, devices: [] });
+  await screen.findByRole('heading', { name: 'Process not found' });
+  assert.equal(document.title, 'Not found — Gridshare');
+  const main = screen.getByRole('main');
+  assert.match(main.textContent!, /It may have been removed, or you followed an old link\./);
+  assert.doesNotMatch(main.textContent!, /registered|\bid\b/);
+  const back = within(main).getByRole('link', { name: 'Back to friends' });
+  assert.equal(back.getAttribute('href'), `/grids/${GRID_ID}`);
+  assert.ok(back.classList.contains('btn-primary'));
+  assert.ok(within(main).getByRole('link', { name: 'Back to my grids' }));
+});
+
+test('the invites tab loads its list again when someone joins, so the use count goes up live', async () => {
+  let uses = 0;
+  const ws = await openGrid(`/grids/${GRID_ID}/invites`, {
+    [`GET /grids/${GRID_ID}/invites`]: () => ({ invites: [anInvite({ code: 'AAAAA22222', maxUses: 5, uses })] }),
+  });
+  await ws.deliver({ type: 'snapshot', processes: [], members: [aMember()], devices: [] });
+  await screen.findByText(/0 of 5 uses/);
+  uses = 1;
+  await ws.deliver({ type: 'member', change: 'joined', member: members[1]! });
+  await screen.findByText(/1 of 5 uses/);
 });

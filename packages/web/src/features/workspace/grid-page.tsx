@@ -5,7 +5,7 @@ import { navigate } from '../../app/router.js';
 import { type GridTab, paths } from '../../app/routes.js';
 import { NotFoundPage } from '../../components/not-found-page.js';
 import { ErrorState, Loading } from '../../components/states.js';
-import { gridTitle, pageTitle, useDocumentTitle } from '../../components/use-document-title.js';
+import { DocumentTitle, pageTitle } from '../../components/use-document-title.js';
 import { useSignedIn } from '../auth/session-context.js';
 import { useGrids } from '../grids/grids-context.js';
 import { countOnline } from '../live/grid-state.js';
@@ -19,7 +19,11 @@ import { Workspace } from './workspace.js';
 
 export type GridView = { kind: 'tab'; tab: GridTab } | { kind: 'process'; processId: string };
 
-/** One grid: loaded once, then kept live by its events socket for every view inside it. */
+/**
+ * One grid: loaded once, then kept live by its events socket for every view
+ * inside it. Each view sets the page title itself (the innermost wins); here
+ * only for the states drawn here.
+ */
 export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
   const { client, user, device, expire } = useSignedIn();
   const { refresh: refreshGrids } = useGrids();
@@ -37,8 +41,6 @@ export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
   const myRole = members?.find((m) => m.userId === user.id)?.role;
   const isAdmin = myRole === 'owner' || myRole === 'admin';
   const gone = detail.status === 'not-found' || live.ended === 'gone';
-
-  useDocumentTitle(gone ? pageTitle('Not found') : grid ? (live.ended === 'removed' ? pageTitle(grid.name) : gridTitle(grid.name, countOnline(live.processes))) : pageTitle());
 
   const forceStop = useCallback(
     async (p: Process) => {
@@ -64,8 +66,22 @@ export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
   );
 
   if (gone) return <NotFoundPage what="grid" />;
-  if (detail.status === 'error') return <ErrorState title="Could not open this grid" message={detail.message} onRetry={detail.retry} />;
-  if (!grid || !members) return <Loading label="Opening the grid…" />;
+  if (detail.status === 'error') {
+    return (
+      <>
+        <DocumentTitle title={pageTitle()} />
+        <ErrorState title="Could not open this grid" message={detail.message} onRetry={detail.retry} />
+      </>
+    );
+  }
+  if (!grid || !members) {
+    return (
+      <>
+        <DocumentTitle title={pageTitle()} />
+        <Loading label="Opening the grid…" />
+      </>
+    );
+  }
   if (live.ended === 'removed') return <RemovedPage gridName={grid.name} />;
 
   const banner = <ReconnectingBanner status={live.status} onRetry={live.retryNow} />;
@@ -75,17 +91,21 @@ export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
       <>
         {banner}
         {live.processes === null ? (
-          <Loading label="Connecting to the grid…" />
+          <>
+            <DocumentTitle title={pageTitle(grid.name)} />
+            <Loading label="Connecting to the grid…" />
+          </>
         ) : process ? (
           <ProcessDetail
             client={client}
             process={process}
             gridName={grid.name}
+            online={countOnline(live.processes)}
             onForceStop={isAdmin ? forceStop : undefined}
             showConnections={canSeeConnections(process, user.id, myRole)}
           />
         ) : (
-          <NotFoundPage what="process" />
+          <NotFoundPage what="process" back={{ to: paths.grid(grid.id), label: `Back to ${grid.name}` }} />
         )}
       </>
     );
@@ -100,6 +120,7 @@ export function GridPage({ gridId, view }: { gridId: string; view: GridView }) {
         members={members}
         devices={devices}
         processes={live.processes}
+        memberJoins={live.memberJoins}
         me={user.id}
         myDeviceId={device.id}
         myRole={myRole}

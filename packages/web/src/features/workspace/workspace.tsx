@@ -4,6 +4,7 @@ import { Link } from '../../app/router.js';
 import { type GridTab, paths } from '../../app/routes.js';
 import { PageHeader } from '../../components/page-header.js';
 import { EmptyState } from '../../components/states.js';
+import { gridTitle, useDocumentTitle } from '../../components/use-document-title.js';
 import { InvitePanel } from '../invites/invite-panel.js';
 import { countOnline } from '../live/grid-state.js';
 import { MembersPanel } from '../members/members-panel.js';
@@ -17,6 +18,8 @@ interface Props {
   members: Member[];
   devices: MemberDevice[] | null;
   processes: Process[] | null;
+  /** From the live events: the invites' use counts may have changed. */
+  memberJoins: number;
   me: string;
   /** This browser's device, marked in the members list. */
   myDeviceId: string;
@@ -29,9 +32,10 @@ interface Props {
 const ROLE = { owner: 'the owner', admin: 'an admin', member: 'a member' } as const;
 
 /** The grid workspace: its processes, its members, its invites. */
-export function Workspace({ client, grid, tab, members, devices, processes, me, myDeviceId, myRole, onForceStop, onChangeRole, onRemove }: Props) {
+export function Workspace({ client, grid, tab, members, devices, processes, memberJoins, me, myDeviceId, myRole, onForceStop, onChangeRole, onRemove }: Props) {
   const isAdmin = myRole === 'owner' || myRole === 'admin';
   const online = countOnline(processes);
+  useDocumentTitle(gridTitle(grid.name, online));
   const running = processes?.filter((p) => p.status !== 'stopped').length ?? 0;
   return (
     <div className="page">
@@ -64,7 +68,7 @@ export function Workspace({ client, grid, tab, members, devices, processes, me, 
         )}
         {tab === 'invites' &&
           (isAdmin ? (
-            <InvitePanel client={client} gridId={grid.id} />
+            <InvitePanel client={client} gridId={grid.id} memberJoins={memberJoins} />
           ) : (
             <EmptyState title="Only owners and admins can invite">
               <p>Ask the owner of {grid.name} for an invite code to pass on.</p>
