@@ -38,7 +38,7 @@ test('a new invite: the code large as XXXXX-XXXXX, copy buttons, expiry and uses
   const row = screen.getByText('Active').closest('li')!;
   fireEvent.click(within(row).getByRole('button', { name: 'Revoke' }));
   fireEvent.click(within(row).getByRole('button', { name: 'Revoke' }));
-  await waitFor(() => assert.ok(within(row).getByText('Revoked', { selector: '.pill' })));
+  await waitFor(() => assert.ok(within(row).getByText('Revoked', { selector: '.pill' }), 'the row says Revoked'));
   assert.equal(screen.queryByTestId('invite-code'), null, 'a revoked code is not offered any more');
   assert.ok(calls.includes(`DELETE ${base}/TNTWXNNZK2`));
 });

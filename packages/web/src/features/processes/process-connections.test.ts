@@ -31,7 +31,7 @@ describe('who sees the section (decided by the page, before any request)', () =>
       [`GET ${path}/connections`]: () => ({ connections: [aConnection({ processId: p.id })] }),
     });
     await screen.findByText('Connecting to the grid…', {}, { timeout: 5000 });
-    await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0));
+    await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0, 'an events socket was opened'));
     const members = [aMember({ role }), aMember({ userId: BOB, username: 'bob', role: role === 'owner' ? 'member' : 'owner' })];
     await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [p], members, devices: [] });
     await screen.findByText('No state changes recorded yet.');
@@ -133,7 +133,7 @@ test('Close all asks first, calls DELETE …/connections, says how many, then re
   fireEvent.click(screen.getByRole('button', { name: 'Close all' }));
   fireEvent.click(within(screen.getByRole('group', { name: 'Close all 2 open connections?' })).getByRole('button', { name: 'Close them' }));
   await screen.findByText('Closed 2 connections.');
-  await waitFor(() => assert.ok(screen.getByRole('heading', { name: 'Connections 0 open' })));
+  await waitFor(() => assert.ok(screen.getByRole('heading', { name: 'Connections 0 open' }), 'the heading says 0 open'));
   assert.deepEqual(
     calls.filter((x) => x.startsWith('DELETE')),
     [`DELETE ${base}`],

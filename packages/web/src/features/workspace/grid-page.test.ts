@@ -24,7 +24,7 @@ const members = [aMember(), aMember({ userId: BOB, username: 'bob', role: 'membe
 async function openGrid(path = `/grids/${GRID_ID}`, routes: Parameters<typeof renderApp>[1] = {}): Promise<FakeWebSocket> {
   renderApp(path, routes);
   await screen.findByRole('heading', { level: 1, name: 'friends' });
-  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0));
+  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0, 'an events socket was opened'));
   return FakeWebSocket.latest();
 }
 
@@ -75,7 +75,9 @@ test('removed from the grid while watching it (close 4403): says so', async () =
 });
 
 test('members with roles and which of their devices are online, live from device events', async () => {
-  const laptop = aDevice({ id: creative.hostDeviceId, userId: BOB, name: 'laptop' });
+  // Times far from any boundary of "… ago", so a slow run reads them the same.
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  const laptop = aDevice({ id: creative.hostDeviceId, userId: BOB, name: 'laptop', lastSeenAt: minutesAgo(120.5) });
   const phone = aDevice({ userId: BOB, name: 'phone', online: false, lastSeenAt: new Date(Date.now() - 3 * 3600_000).toISOString() });
   const ws = await openGrid(`/grids/${GRID_ID}/members`);
   const thisBrowser = aDevice({ id: ME.device.id, userId: ALICE, name: 'Chrome on Linux' });
@@ -90,13 +92,13 @@ test('members with roles and which of their devices are online, live from device
 
   await ws.deliver({ type: 'device', device: { ...phone, online: true } });
   assert.deepEqual(chips(), ['laptop online · 1 process', 'phone online']);
-  await ws.deliver({ type: 'device', device: { ...phone, online: false, lastSeenAt: new Date().toISOString() } });
-  assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen just now']);
+  await ws.deliver({ type: 'device', device: { ...phone, online: false, lastSeenAt: minutesAgo(30.5) } });
+  assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen 30 min ago']);
   // Its link is gone but its process still heartbeats: the process proves it is online; once that stops, it is offline.
   await ws.deliver({ type: 'device', device: { ...laptop, online: false } });
-  assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen just now']);
+  assert.deepEqual(chips(), ['laptop online · 1 process', 'phone offline · seen 30 min ago']);
   await ws.deliver({ type: 'process', process: { ...creative, status: 'offline' } });
-  assert.deepEqual(chips(), ['laptop offline · seen just now', 'phone offline · seen just now']);
+  assert.deepEqual(chips(), ['laptop offline · seen 2 h ago', 'phone offline · seen 30 min ago']);
   assert.ok(within(bob).getByRole('button', { name: 'Remove' }), 'the owner may remove bob');
   assert.ok(screen.getByLabelText('Role of bob'));
   await act(async () => {});
@@ -104,7 +106,7 @@ test('members with roles and which of their devices are online, live from device
 
 test('a process page is titled "(N online) process · grid — Gridshare", kept live', async () => {
   renderApp(`/grids/${GRID_ID}/processes/${creative.id}`);
-  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0));
+  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0, 'an events socket was opened'));
   await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [survival, creative], members, devices: [] });
   await screen.findByRole('heading', { name: 'History' });
   assert.equal(document.title, '(2 online) creative · friends — Gridshare');
@@ -115,7 +117,7 @@ test('a process page is titled "(N online) process · grid — Gridshare", kept 
 test('a process that is not in the grid: "Not found" in the title, plain words, and a way back to the grid', async () => {
   const unknown = '9f8e7d6c-5b4a-4321-8fed-cba987654321';
   renderApp(`/grids/${GRID_ID}/processes/${unknown}`);
-  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0));
+  await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0, 'an events socket was opened'));
   await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [survival], members, devices: [] });
   await screen.findByRole('heading', { name: 'Process not found' });
   assert.equal(document.title, 'Not found — Gridshare');
