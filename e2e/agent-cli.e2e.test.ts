@@ -1,15 +1,28 @@
-import type { LocalProcessResponse, WhoAmI } from '@gridshare/protocol';
+import type { LocalProcessResponse, WhoAmI, WhoAmIResponse } from '@gridshare/protocol';
 import { GridClient } from '@gridshare/protocol';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestCoordinator, type TestCoordinator } from '../packages/coordinator/src/testing/harness.js';
-import { isAlive, Pc, waitUntil } from './agent-harness.js';
+import { freePort, isAlive, Pc, waitUntil } from './agent-harness.js';
 import { GRID_BIN } from './serve-process.js';
+import { gridConnect } from './tunnel-harness.js';
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
+const exists = (path: string) => stat(path).then(() => true, () => false);
+
+/** Runs `grid ARGS…` with its stdout already closed, as `grid … | head -3` leaves it once head has its lines. */
+function withClosedStdout(pc: Pc, ...args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [GRID_BIN, ...args], { env: pc.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+}
 
 describe('the grid CLI and one agent', () => {
   let t: TestCoordinator;
@@ -98,6 +111,95 @@ describe('the grid CLI and one agent', () => {
     return (await pc.status()).processes.find((p) => p.name === name)!.id;
   }
 
+  test('logs -n: 0 prints nothing (as tail does); anything but a whole number is one clear line', async () => {
+    assert.equal((await pc.ok('logs', 'chatty', '-n', '2')).trim().split('\n').length, 2);
+    assert.equal(await pc.ok('logs', 'chatty', '-n', '0'), '');
+    for (const bad of ['abc', '-3']) {
+      const r = await pc.gridAsync('logs', 'chatty', '-n', bad);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, new RegExp(`'${bad}' is not a number of lines \\(a whole number, 0 or more\\)\n$`));
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    }
+  });
+
+  test('the 8-character ids that ps and status show name a process, and the start of a grid id names a grid', async () => {
+    const id = await idOf('chatty');
+    assert.match(await pc.ok('status'), new RegExp(`^chatty\\s+stopped .*${id.slice(0, 8)}$`, 'm'));
+    assert.match(await pc.ok('ps', '--all'), new RegExp(`chatty .*${id.slice(0, 8)}$`, 'm'));
+    assert.match(await pc.ok('logs', id.slice(0, 8), '-n', '5'), /^line \d+ padding/m);
+    assert.match(await pc.ok('logs', id.slice(0, 4), '-n', '5'), /^line \d+ padding/m);
+    const gridId = (await pc.json<{ grids: Array<{ id: string; name: string }> }>('grids')).grids.find((g) => g.name === 'home')!.id;
+    const ps = await pc.ps('--grid', gridId.slice(0, 8));
+    assert.ok(ps.processes.some((e) => e.process.name === 'sleeper'));
+  });
+
+  test('a closed pipe (grid … | head) ends the CLI quietly, exit 0, for any command', async () => {
+    for (const args of [['status'], ['ps', '--watch'], ['logs', 'chatty', '-f', '-n', '5']]) {
+      const r = await withClosedStdout(pc, ...args);
+      assert.deepEqual(r, { status: 0, stderr: '' }, `grid ${args.join(' ')}`);
+    }
+  });
+
+  test('one name, several processes: the running one is meant; otherwise the error counts them by state and offers the id', async () => {
+    const first = (await pc.json<LocalProcessResponse>('run', '--grid', 'home', '--name', 'napper', '--', 'sh', '-c', 'echo first; exec sleep 120')).process.id;
+    await pc.ok('stop', 'napper');
+    await pc.ok('run', '--grid', 'home', '--name', 'napper', '--', 'sh', '-c', 'echo second; exec sleep 120');
+    await waitUntil(async () => (await pc.ok('logs', 'napper')) === 'second\n', 'the running napper’s output');
+    await pc.ok('stop', 'napper');
+    const third = (await pc.json<LocalProcessResponse>('run', '--grid', 'home', '--name', 'napper', '--', 'sleep', '120')).process.id;
+    await pc.ok('stop', 'napper');
+
+    const r = await pc.gridAsync('logs', 'napper');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^grid: 3 stopped processes are called 'napper'; use the id shown by `grid status`: [0-9a-f]{8}, [0-9a-f]{8}, [0-9a-f]{8}\n$/);
+    const stop = await pc.gridAsync('stop', 'napper');
+    assert.match(stop.stderr, /no running process called 'napper' on this PC; the 3 by that name are stopped/);
+    assert.match(await pc.ok('logs', first.slice(0, 8)), /^first\n/);
+    // the first and third are gone from the list (and their logs), by id prefix
+    assert.equal((await pc.json<LocalProcessResponse>('rm', first.slice(0, 8))).process.id, first);
+    assert.equal(await exists(join(pc.home, 'logs', `${first}.log`)), false);
+    assert.match(await pc.ok('delete', third.slice(0, 8)), /^Removed napper \(.+\), stopped\n$/);
+    assert.equal((await pc.status()).processes.filter((p) => p.name === 'napper').length, 1);
+  });
+
+  test('rm forgets only finished processes: a running one is refused; the one left of a name goes by its name', async () => {
+    await pc.ok('restart', 'napper');
+    const refused = await pc.gridAsync('rm', 'napper');
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /^grid: 'napper' is still running; stop it first \(grid stop napper\), then remove it\n$/);
+    await pc.ok('stop', 'napper');
+    await pc.ok('rm', 'napper');
+    assert.equal((await pc.status()).processes.some((p) => p.name === 'napper'), false);
+    assert.match(await pc.ok('rm', '--help'), /running process is refused/);
+  });
+
+  test('disconnect checks a connection id before asking the agent', async () => {
+    const r = await pc.gridAsync('disconnect', 'sleeper', 'bogus-id');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^grid: 'bogus-id' is not a connection id \(the ID column of `grid connections`\)\n$/);
+  });
+
+  test('connect, when the agent dies under it: a clear line (a JSON event with --json), not "aborted"', async () => {
+    const port = await freePort();
+    await pc.ok('run', '--grid', 'home', '--name', 'door', '--port', String(port), '--', 'sleep', '120');
+    const json = await gridConnect(pc, 'door');
+    const text = spawn(process.execPath, [GRID_BIN, 'connect', 'door', '--local-port', String(await freePort())], { env: pc.env });
+    let textOut = '';
+    let textErr = '';
+    text.stdout.on('data', (d: Buffer) => (textOut += d.toString()));
+    text.stderr.on('data', (d: Buffer) => (textErr += d.toString()));
+    await waitUntil(() => textOut.includes('connect your client to'), 'the text-mode session to listen');
+    const exits = [json.child, text].map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code))));
+    await pc.killAgent();
+    const [jsonCode, textCode] = await Promise.all(exits);
+    assert.equal(jsonCode, 1);
+    assert.deepEqual(json.events.at(-1), { type: 'agent_stopped', message: 'the agent stopped; run grid connect again' });
+    assert.equal(textCode, 1);
+    assert.equal(textErr, 'grid: the agent stopped; run grid connect again\n');
+    await pc.ok('agent');
+    await pc.ok('stop', 'door');
+  });
+
   test('a process name in two grids is ambiguous until --grid narrows it', async () => {
     await pc.ok('grids', 'create', 'work');
     await pc.ok('run', '--grid', 'home', '--name', 'web', '--', 'sleep', '120');
@@ -140,16 +242,102 @@ describe('the grid CLI and one agent', () => {
     await new GridClient({ baseUrl: t.url, token }).logout();
     await waitUntil(async () => ((await pc.status()).processes.find((p) => p.name === 'sleeper')!.runtime.message ?? '').includes('grid login'), 'the agent to notice');
     assert.match(await pc.ok('status'), /run `grid login` again/);
+    const who = await pc.gridAsync('whoami');
+    assert.equal(who.status, 1);
+    assert.equal(who.stderr, "grid: the coordinator refused this PC's token; run `grid login` again\n");
     const before = (await pc.status()).processes.find((p) => p.name === 'sleeper')!.runtime.heartbeatsSent;
-    await pc.ok('login', '--server', t.url, '--username', (await pc.json<WhoAmI>('whoami')).user.username);
+    await pc.ok('login', '--server', t.url, '--username', `carol${process.pid}`);
+    assert.equal((await pc.json<WhoAmIResponse>('whoami')).coordinator, 'verified');
     await waitUntil(async () => (await pc.status()).processes.find((p) => p.name === 'sleeper')!.runtime.heartbeatsSent > before, 'heartbeats to resume');
   });
 
-  test('logout forgets the token; commands that need the coordinator say how to log in', async () => {
-    await pc.ok('logout');
+  test('logout forgets the token; commands that need the coordinator say how to log in; logging out again says so', async () => {
+    assert.equal(await pc.ok('logout'), 'Logged out\n');
     const r = await pc.gridAsync('whoami');
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^grid: not logged in; run `grid login --server URL`\n$/);
     await assert.rejects(stat(join(pc.home, 'token')));
+    assert.equal(await pc.ok('logout'), 'Not logged in\n');
+  });
+});
+
+describe('the grid CLI with bad input, broken files or no coordinator', () => {
+  const pcs: Pc[] = [];
+  const freshPc = async (files: Record<string, string> = {}) => {
+    const pc = await Pc.create('offline');
+    pcs.push(pc);
+    for (const [name, text] of Object.entries(files)) await writeFile(join(pc.home, name), text, { mode: 0o600 });
+    return pc;
+  };
+  after(() => Promise.all(pcs.map((pc) => pc.destroy())));
+
+  const session = (server: string) =>
+    JSON.stringify({
+      server,
+      user: { id: '11111111-0000-4000-8000-000000000000', username: 'dave', createdAt: '2026-01-01T00:00:00.000Z' },
+      device: { id: '22222222-0000-4000-8000-000000000000', name: 'attic', createdAt: '2026-01-01T00:00:00.000Z', lastSeenAt: '2026-01-01T00:00:00.000Z' },
+    });
+
+  test('invite --expires and --uses are checked against the coordinator’s limits, 0 included; --help says the defaults', async () => {
+    const pc = await freshPc();
+    const cases: Array<[string[], RegExp]> = [
+      [['--expires', '0s'], /'0s' is no time at all/],
+      [['--expires', '9999d'], /--expires must be at most 30d\n$/],
+      [['--expires', '30s'], /--expires must be at least 1m\n$/],
+      [['--uses', '1001'], /--uses must be at most 1000\n$/],
+      [['--uses', '0'], /--uses must be at least 1\n$/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await pc.gridAsync('invite', 'home', ...args);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.match(r.stderr, message);
+    }
+    const help = (await pc.ok('invite', '--help')).replace(/\s+/g, ' ');
+    assert.match(help, /1 to 1000 \(default: no limit\)/);
+    assert.match(help, /1m to 30d: 30m, 1h, 7d \(default: it never expires\)/);
+  });
+
+  test('join checks the shape of a code, in words', async () => {
+    const pc = await freshPc();
+    for (const code of ['BADCODE', '00000-00000']) {
+      const r = await pc.gridAsync('join', code);
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr, `grid: '${code}' is not an invite code: they look like 7KQ3M-XW9PD\n`);
+    }
+  });
+
+  test('a closed pipe with no agent running keeps the status code and prints nothing', async () => {
+    const pc = await freshPc();
+    assert.deepEqual(await withClosedStdout(pc, 'status'), { status: 3, stderr: '' });
+  });
+
+  test('a corrupt config.json is reported as such, with the fix, not as "not logged in"', async () => {
+    const pc = await freshPc({ 'config.json': 'garbage{', token: 'secret\n' });
+    const r = await pc.gridAsync('whoami');
+    assert.equal(r.status, 1);
+    const problem = `${join(pc.home, 'config.json')} is corrupt (not valid JSON); run \`grid login --server URL\` to replace it, or delete it`;
+    assert.ok(r.stderr.endsWith(`grid: ${problem}\n`), r.stderr);
+    const status = await pc.ok('status');
+    assert.ok(status.includes(`\nnot logged in: ${problem}\n`), status);
+  });
+
+  test('a corrupt state.json: the agent says why it cannot start, at once, without sending you to a log that says no more', async () => {
+    const pc = await freshPc({ 'state.json': 'garbage{' });
+    const r = await pc.gridAsync('grids');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /\ngrid: the agent could not start: .*state\.json is not valid JSON; move it aside to start fresh\n$/);
+    assert.doesNotMatch(r.stderr, /agent\.log/);
+  });
+
+  test('whoami with the coordinator down: the saved identity, and a clear word that it could not be checked', async () => {
+    const server = `http://127.0.0.1:${await freePort()}`;
+    const pc = await freshPc({ 'config.json': session(server), token: 'secret\n' });
+    const r = await pc.gridAsync('whoami');
+    assert.equal(r.status, 0);
+    assert.equal(r.stdout, `dave on ${server} (device attic)\n`);
+    assert.match(r.stderr, /could not reach the coordinator to check this PC's login \(cannot reach http:\/\/127\.0\.0\.1:\d+.*\); this is the identity saved on this PC\n$/);
+    const who = await pc.json<WhoAmIResponse>('whoami');
+    assert.equal(who.coordinator, 'unreachable');
+    assert.equal(who.user.username, 'dave');
   });
 });

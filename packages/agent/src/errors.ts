@@ -18,6 +18,6 @@ export function fromApiError(err: unknown): unknown {
   if (!(err instanceof ApiError)) return err;
   if (err.code === 'network_error') return new AgentError('coordinator_unreachable', err.message);
   if (err.code === 'bad_response') return new AgentError('coordinator_unreachable', `the coordinator gave an unexpected answer: ${err.message}`);
-  if (err.code === 'unauthorized') return new AgentError('unauthorized', 'the coordinator refused our token; run `grid login` again');
+  if (err.code === 'unauthorized') return new AgentError('unauthorized', "the coordinator refused this PC's token; run `grid login` again");
   return new AgentError(err.code, err.message);
 }

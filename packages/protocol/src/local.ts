@@ -15,6 +15,10 @@ export const LOCAL_ERROR_STATUS = {
   not_logged_in: 401,
   grid_ambiguous: 409,
   process_ambiguous: 409,
+  /** `grid rm` of a process that is still running or restarting. */
+  process_running: 409,
+  /** config.json (server, user, device) cannot be read: the agent is not logged in until it is replaced. */
+  config_invalid: 500,
   device_ambiguous: 409,
   port_not_listening: 404,
   already_running: 409,
@@ -122,8 +126,30 @@ export const WhoAmI = Type.Object(
 );
 export type WhoAmI = Static<typeof WhoAmI>;
 
-export const GridRef = Type.String({ minLength: 1, maxLength: 128, description: 'A grid id, or its name where unambiguous' });
-export const ProcessRef = Type.String({ minLength: 1, maxLength: 128, description: 'A process id, or its name where unambiguous' });
+/**
+ * `grid whoami`: this PC's saved identity, checked with the coordinator
+ * (GET /me). A refused token is an error; an unreachable coordinator is not,
+ * and says so here.
+ */
+export const WhoAmIResponse = Type.Composite(
+  [
+    WhoAmI,
+    Type.Object({
+      coordinator: Type.Union([Type.Literal('verified'), Type.Literal('unreachable')]),
+      /** Why the coordinator could not be asked (only when unreachable). */
+      coordinatorError: Type.Optional(Type.String()),
+    }),
+  ],
+  { additionalProperties: false },
+);
+export type WhoAmIResponse = Static<typeof WhoAmIResponse>;
+
+/** `grid logout`: false when there was nothing to log out of. */
+export const LogoutResponse = Type.Object({ wasLoggedIn: Type.Boolean() }, { additionalProperties: false });
+export type LogoutResponse = Static<typeof LogoutResponse>;
+
+export const GridRef = Type.String({ minLength: 1, maxLength: 128, description: 'A grid id, the start of one (4+ hex digits) where unambiguous, or its name where unambiguous' });
+export const ProcessRef = Type.String({ minLength: 1, maxLength: 128, description: 'A process id, the start of one (4+ hex digits) where unambiguous, or its name where unambiguous' });
 
 export const RunRequest = Type.Object(
   {
@@ -205,6 +231,8 @@ export const AgentStatus = Type.Object(
       { additionalProperties: false },
     ),
     session: Type.Union([WhoAmI, Type.Null()]),
+    /** Why the saved session could not be read (config.json corrupt): the remedy for a null session. */
+    sessionProblem: Type.Optional(Type.String()),
     processes: Type.Array(LocalProcess),
     link: Type.Optional(LinkStatus),
   },
@@ -240,7 +268,9 @@ export type ConnectEvent =
   | { type: 'listening'; port: number; processId: string; processName: string; gridName: string; remotePort: number }
   | { type: 'opened'; client: string; connectionId: string | null }
   | { type: 'closed'; client: string; connectionId: string | null; bytesIn: number; bytesOut: number; reason: string }
-  | { type: 'refused'; client: string; code: string; message: string };
+  | { type: 'refused'; client: string; code: string; message: string }
+  /** Printed by the CLI itself (never sent by the agent): the agent went away, and the port with it. */
+  | { type: 'agent_stopped'; message: string };
 
 /** `grid connections`: the coordinator's records of connections to processes of this PC, newest first. */
 export const LocalConnectionsResponse = Type.Object(

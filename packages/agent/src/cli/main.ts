@@ -6,6 +6,9 @@ import { registerGrids } from './commands/grids.js';
 import { registerProcesses } from './commands/processes.js';
 import { registerPs } from './commands/ps.js';
 import { registerServe } from './commands/serve.js';
+import { exitQuietlyOnClosedPipe } from './pipes.js';
+
+exitQuietlyOnClosedPipe();
 
 const program = new Command()
   .name('grid')

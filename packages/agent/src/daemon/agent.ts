@@ -1,15 +1,18 @@
 import {
+  ApiError,
   type AgentStatus,
   type ConnectEvent,
   type LocalConnectionsResponse,
   GridClient,
   type LocalProcess,
   type LoginRequest,
+  type LogoutResponse,
   type ProcessSelector,
   type PsResponse,
   type RunRequest,
   type ShareRequest,
   type WhoAmI,
+  type WhoAmIResponse,
 } from '@gridshare/protocol';
 import { randomUUID } from 'node:crypto';
 import { access, constants, mkdir, rm, stat } from 'node:fs/promises';
@@ -19,8 +22,9 @@ import type { AgentConfig } from '../config.js';
 import { AgentError, fromApiError } from '../errors.js';
 import { StateStore } from '../state/state-store.js';
 import { findListeningPids, GroupSampler, isSameProcess, readProcStat } from '../supervisor/procfs.js';
-import { pickByRef, resolveGrid } from './grid-resolver.js';
+import { resolveGrid } from './grid-resolver.js';
 import { ManagedProcess } from './managed-process.js';
+import { pickProcess, type Want } from './process-resolver.js';
 import { exitFilePath, outLogPath, rotateIfLarge } from '../supervisor/process-runner.js';
 import { Session } from './session.js';
 import { ConnectSession, resolveConnectTarget } from '../tunnel/connect-session.js';
@@ -31,6 +35,8 @@ import { dialForHost } from '../tunnel/host-dialer.js';
 export const AGENT_VERSION = '0.1.0';
 /** How often output logs are checked against their size limit. */
 const LOG_CHECK_MS = 2_000;
+/** How long `grid whoami` waits for the coordinator before saying it could not check. */
+const IDENTITY_CHECK_MS = 5_000;
 /** How many stopped, exited or errored processes the state file keeps. */
 const KEEP_FINISHED = 25;
 
@@ -124,22 +130,47 @@ export class Agent {
     return { server, user: res.user, device: res.device };
   }
 
-  async logout(): Promise<void> {
+  /** Idempotent: logging out when logged out changes nothing (an unreadable config.json is removed). */
+  async logout(): Promise<LogoutResponse> {
+    const wasLoggedIn = this.session.loggedIn;
     const c = this.session.client();
     if (c) await c.logout().catch(() => {});
     this.link.stop();
     await this.session.clear();
+    return { wasLoggedIn };
   }
 
   whoami(): WhoAmI {
-    if (!this.session.info) throw new AgentError('not_logged_in', 'not logged in; run `grid login --server URL`');
+    if (!this.session.info) throw this.notLoggedIn();
     return this.session.info;
+  }
+
+  /** `grid whoami`: the saved identity, as the coordinator sees it now. A refused token is an error; no answer is not. */
+  async identity(): Promise<WhoAmIResponse> {
+    const saved = this.whoami();
+    const c = this.client();
+    const quick = new GridClient({ baseUrl: c.baseUrl, token: c.token, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(IDENTITY_CHECK_MS) }) });
+    try {
+      const me = await quick.me();
+      return { server: saved.server, user: me.user, device: me.device, coordinator: 'verified' };
+    } catch (err) {
+      const e = fromApiError(err);
+      if (err instanceof ApiError && (err.retryable || err.code === 'bad_response')) {
+        return { ...saved, coordinator: 'unreachable', coordinatorError: (e as Error).message };
+      }
+      throw e;
+    }
   }
 
   client(): GridClient {
     const c = this.session.client();
-    if (!c) throw new AgentError('not_logged_in', 'not logged in; run `grid login --server URL`');
+    if (!c) throw this.notLoggedIn();
     return c;
+  }
+
+  private notLoggedIn(): AgentError {
+    const problem = this.session.problem;
+    return problem ? new AgentError('config_invalid', problem) : new AgentError('not_logged_in', 'not logged in; run `grid login --server URL`');
   }
 
   // ---- processes -----------------------------------------------------------------------------
@@ -194,13 +225,13 @@ export class Agent {
   }
 
   async stopProcess(sel: ProcessSelector): Promise<LocalProcess> {
-    const mp = await this.select(sel, true);
+    const mp = await this.select(sel, 'active');
     await mp.stop();
     return mp.record;
   }
 
   async setPrivate(sel: ProcessSelector, value: boolean): Promise<LocalProcess> {
-    const mp = await this.select(sel, true);
+    const mp = await this.select(sel, 'active');
     try {
       await mp.setPrivate(value);
     } catch (err) {
@@ -210,23 +241,30 @@ export class Agent {
   }
 
   async restartProcess(sel: ProcessSelector): Promise<LocalProcess> {
-    const mp = await this.select(sel, false);
+    const mp = await this.select(sel, 'prefer-active');
     if (mp.record.spec.mode === 'share') throw new AgentError('validation_failed', `'${mp.record.name}' is shared, not run by the agent: restart it yourself`);
     await mp.restart();
     return mp.record;
   }
 
-  /** A process of this PC by id or unambiguous name (live ones first). */
-  async select(sel: ProcessSelector, liveOnly: boolean): Promise<ManagedProcess> {
+  /** `grid rm`: forgets a stopped, exited or errored process: it leaves `grid status`, and its logs are deleted. */
+  async removeProcess(sel: ProcessSelector): Promise<LocalProcess> {
+    const mp = await this.select(sel, 'finished');
+    await mp.detach();
+    await this.forget(mp);
+    await this.save();
+    return mp.record;
+  }
+
+  /** A process of this PC by id, unambiguous name or id prefix; `want` says which states qualify. */
+  async select(sel: ProcessSelector, want: Want): Promise<ManagedProcess> {
     let candidates = [...this.processes.values()];
     if (sel.grid) {
       const grid = await resolveGrid(this.client(), sel.grid);
       candidates = candidates.filter((p) => p.record.gridId === grid.id);
     }
-    const live = candidates.filter((p) => p.live);
-    const pool = liveOnly || live.some((p) => p.id === sel.process || p.record.name.toLowerCase() === sel.process.toLowerCase()) ? live : candidates;
-    const found = pickByRef(pool.map((p) => ({ id: p.id, name: p.record.name, mp: p })), sel.process, 'running process');
-    return found.mp;
+    const rows = candidates.map((mp) => ({ id: mp.id, name: mp.record.name, gridId: mp.record.gridId, state: mp.record.runtime.state, active: mp.live, mp }));
+    return pickProcess(rows, sel.process, want, { where: 'on this PC', list: 'grid status' }).mp;
   }
 
   async ps(gridRef: string | undefined, all: boolean): Promise<PsResponse> {
@@ -249,6 +287,7 @@ export class Agent {
     return {
       agent: { pid: process.pid, version: AGENT_VERSION, startedAt: this.startedAt, home: this.config.paths.home },
       session: this.session.info,
+      ...(this.session.problem ? { sessionProblem: this.session.problem } : {}),
       processes: [...this.processes.values()].map((p) => p.record),
       link: this.link.status(),
     };
@@ -264,13 +303,13 @@ export class Agent {
 
   /** `grid connections`: who connected to the processes of this PC (or one of them). */
   async connections(sel: ProcessSelector | null, openOnly: boolean): Promise<LocalConnectionsResponse> {
-    const mps = sel ? [await this.select(sel, false)] : [...this.processes.values()];
+    const mps = sel ? [await this.select(sel, 'prefer-active')] : [...this.processes.values()];
     return listConnections(this.client(), mps.map((mp) => mp.record), openOnly, sel !== null);
   }
 
   /** `grid disconnect`: closes one connection to a process of this PC, or all of them. */
   async disconnect(sel: ProcessSelector, connectionId: string | undefined): Promise<{ closed: number }> {
-    return closeConnections(this.client(), (await this.select(sel, false)).record, connectionId);
+    return closeConnections(this.client(), (await this.select(sel, 'prefer-active')).record, connectionId);
   }
 
   private refuseDuplicate(gridId: string, name: string): void {
@@ -298,12 +337,14 @@ export class Agent {
     const finished = [...this.processes.values()].filter((p) => !p.live);
     if (finished.length <= KEEP_FINISHED) return;
     const when = (p: ManagedProcess) => Date.parse(p.record.runtime.lastExit?.at ?? p.record.runtime.startedAt ?? '') || 0;
-    for (const old of finished.sort((a, b) => when(b) - when(a)).slice(KEEP_FINISHED)) {
-      this.processes.delete(old.id);
-      void rm(outLogPath(this.config.paths.logsDir, old.id), { force: true });
-      void rm(`${outLogPath(this.config.paths.logsDir, old.id)}.1`, { force: true });
-      void rm(exitFilePath(this.config.paths.exitsDir, old.id), { force: true });
-    }
+    for (const old of finished.sort((a, b) => when(b) - when(a)).slice(KEEP_FINISHED)) void this.forget(old);
+  }
+
+  /** Drops a finished process from the list, with its output logs and exit file. */
+  private async forget(mp: ManagedProcess): Promise<void> {
+    this.processes.delete(mp.id);
+    const log = outLogPath(this.config.paths.logsDir, mp.id);
+    await Promise.all([log, `${log}.1`, exitFilePath(this.config.paths.exitsDir, mp.id)].map((path) => rm(path, { force: true })));
   }
 }
 

@@ -1,9 +1,8 @@
 import type { GridClient, GridSummary } from '@gridshare/protocol';
 import { AgentError, fromApiError } from '../errors.js';
+import { matchRef } from './ref-match.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A grid named by id, or by name where exactly one of my grids has it (case-insensitive). */
+/** A grid named by id, by name where exactly one of my grids has it (case-insensitive), or by a unique id prefix. */
 export async function resolveGrid(client: GridClient, ref: string): Promise<GridSummary> {
   let grids: GridSummary[];
   try {
@@ -15,26 +14,10 @@ export async function resolveGrid(client: GridClient, ref: string): Promise<Grid
 }
 
 export function pickGrid(grids: GridSummary[], ref: string): GridSummary {
-  if (UUID.test(ref)) {
-    const byId = grids.find((g) => g.id === ref.toLowerCase());
-    if (byId) return byId;
-  }
-  const byName = grids.filter((g) => g.name.toLowerCase() === ref.trim().toLowerCase());
-  if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) {
-    throw new AgentError('grid_ambiguous', `${byName.length} of your grids are called '${ref}'; use the id: ${byName.map((g) => g.id).join(', ')}`);
-  }
-  throw new AgentError('grid_not_found', `you are in no grid called '${ref}' (see \`grid grids\`)`);
-}
-
-/** One item named by id or unambiguous name, with a clear error otherwise. */
-export function pickByRef<T extends { id: string; name: string }>(items: T[], ref: string, what: string): T {
-  const byId = items.find((i) => i.id === ref.toLowerCase());
-  if (byId) return byId;
-  const byName = items.filter((i) => i.name.toLowerCase() === ref.trim().toLowerCase());
-  if (byName.length === 1) return byName[0]!;
-  if (byName.length > 1) {
-    throw new AgentError('process_ambiguous', `${byName.length} ${what}es are called '${ref}'; use --grid or the id: ${byName.map((i) => i.id).join(', ')}`);
-  }
-  throw new AgentError('process_not_found', `no ${what} called '${ref}'`);
+  const m = matchRef(grids, ref);
+  if (m.items.length === 1) return m.items[0]!;
+  if (m.items.length === 0) throw new AgentError('grid_not_found', `you are in no grid called '${ref}' (see \`grid grids\`)`);
+  const list = m.items.map((g) => `${g.id} (${g.name})`).join(', ');
+  if (m.by === 'prefix') throw new AgentError('grid_ambiguous', `'${ref}' is the start of ${m.items.length} grid ids: ${list}; type more of the id`);
+  throw new AgentError('grid_ambiguous', `${m.items.length} of your grids are called '${ref}'; use the id: ${m.items.map((g) => g.id).join(', ')}`);
 }

@@ -14,22 +14,41 @@ export type SessionInfo = Static<typeof SessionFile>;
 /** Who this agent is logged in as: config.json (server, user, device) and the token file (0600). */
 export class Session {
   info: SessionInfo | null = null;
+  /** Why config.json could not be used (corrupt, unreadable): the message for commands that need a login. */
+  problem: string | null = null;
   private token: string | null = null;
   private cached: GridClient | null = null;
 
   constructor(private readonly paths: AgentPaths) {}
 
+  /** No config.json, or no token: logged out. A config.json that cannot be used is a `problem`, said as such. */
   async load(): Promise<void> {
+    const path = this.paths.config;
+    const fix = 'run `grid login --server URL` to replace it, or delete it';
+    let text: string;
     try {
-      const json: unknown = JSON.parse(await readFile(this.paths.config, 'utf8'));
-      const token = (await readFile(this.paths.token, 'utf8')).trim();
-      if (Value.Check(SessionFile, json) && token) {
-        this.info = json;
-        this.token = token;
-      }
-    } catch {
-      // Not logged in (or an unreadable config): the user logs in again.
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') this.problem = `cannot read ${path} (${code ?? (err as Error).message}); fix its permissions or ${fix}`;
+      return;
     }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      this.problem = `${path} is corrupt (not valid JSON); ${fix}`;
+      return;
+    }
+    if (!Value.Check(SessionFile, json)) {
+      const first = [...Value.Errors(SessionFile, json)][0];
+      this.problem = `${path} is corrupt (${first?.path || '/'}: ${first?.message}); ${fix}`;
+      return;
+    }
+    const token = await readFile(this.paths.token, 'utf8').then((t) => t.trim(), () => '');
+    if (!token) return;
+    this.info = json;
+    this.token = token;
   }
 
   async save(info: SessionInfo, token: string): Promise<void> {
@@ -37,6 +56,7 @@ export class Session {
     await writeFileAtomic(this.paths.config, `${JSON.stringify(info, null, 2)}\n`, 0o600);
     this.info = info;
     this.token = token;
+    this.problem = null;
     this.cached = null;
   }
 
@@ -45,6 +65,7 @@ export class Session {
     await rm(this.paths.config, { force: true });
     this.info = null;
     this.token = null;
+    this.problem = null;
     this.cached = null;
   }
 

@@ -69,38 +69,53 @@ export class LocalApiClient {
     }
   }
 
-  /** Starts `grid agent` in the background when it is not running, and waits for its socket. */
+  /**
+   * Starts `grid agent` in the background when it is not running, and waits
+   * for its socket — or for it to exit, when it cannot start (a corrupt state
+   * file): then its own reason is the message.
+   */
   async ensureAgent(onStart?: () => void): Promise<void> {
     if (await this.isUp()) return;
     onStart?.();
     await mkdir(dirname(this.paths.agentLog), { recursive: true, mode: 0o700 });
     const log = await open(this.paths.agentLog, 'a', 0o600);
+    const logStart = (await log.stat()).size;
+    let exit: { code: number | null } | undefined;
     try {
       const child = spawn(process.execPath, [GRID_BIN, 'agent', '--foreground'], {
         detached: true,
         stdio: ['ignore', log.fd, log.fd],
         env: process.env,
       });
+      child.once('exit', (code) => (exit = { code }));
       child.unref();
     } finally {
       await log.close();
     }
     const until = Date.now() + 15_000;
-    while (Date.now() < until) {
+    while (Date.now() < until && !exit) {
       if (await this.isUp()) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    const last = (await readFile(this.paths.agentLog, 'utf8').catch(() => '')).trim().split('\n').at(-1) ?? '';
-    throw new LocalApiError('agent_unreachable', `the agent did not start (${lastMessage(last)}); see ${this.paths.agentLog}`);
+    if (await this.isUp()) return; // it exited because another one had just started
+    const output = (await readFile(this.paths.agentLog).catch(() => Buffer.alloc(0))).subarray(logStart).toString('utf8');
+    const reason = startFailure(output);
+    if (exit && reason) throw new LocalApiError('agent_unreachable', `the agent could not start: ${reason}`);
+    const what = exit ? `exited as it started (${exit.code === null ? 'killed by a signal' : `exit code ${exit.code}`})` : 'did not start within 15 s';
+    throw new LocalApiError('agent_unreachable', `the agent ${what}${reason ? ` (${reason})` : ''}; see ${this.paths.agentLog}`);
   }
 }
 
-/** The message of a pino line, or the line itself. */
-function lastMessage(line: string): string {
-  try {
-    const j = JSON.parse(line) as { msg?: string; err?: { message?: string } };
-    return j.err?.message ?? j.msg ?? line;
-  } catch {
-    return line || 'no log output';
+/** Why a starting agent gave up: the `grid: …` line its command printed, or the last error it logged. */
+export function startFailure(output: string): string | null {
+  for (const line of output.split('\n').map((l) => l.trim()).filter(Boolean).reverse()) {
+    if (line.startsWith('grid: ')) return line.slice('grid: '.length);
+    try {
+      const j = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+      if ((j.level ?? 0) >= 50) return j.err?.message ?? j.msg ?? null;
+    } catch {
+      // not a log record: a stack trace, say
+    }
   }
+  return null;
 }

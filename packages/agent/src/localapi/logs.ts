@@ -4,8 +4,9 @@ import { PassThrough, type Readable } from 'node:stream';
 
 const TAIL_WINDOW = 256 * 1024;
 
-/** The last `n` lines of a log file ('' when there is none yet). */
+/** The last `n` lines of a log file ('' when there is none yet, or n is 0, as with `tail -n 0`). */
 export async function tailLines(path: string, n: number): Promise<string> {
+  if (n <= 0) return '';
   let fh;
   try {
     fh = await open(path, 'r');

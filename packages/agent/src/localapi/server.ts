@@ -4,6 +4,8 @@ import {
   AgentStatus,
   describeValidation,
   CreateGridRequest,
+  CreateInviteRequest,
+  Empty,
   DeviceListResponse,
   GridDetailResponse,
   GridListResponse,
@@ -13,6 +15,7 @@ import {
   JoinRequest,
   LocalProcessResponse,
   LoginRequest,
+  LogoutResponse,
   ProcessRef,
   ProcessSelector,
   PsResponse,
@@ -21,6 +24,7 @@ import {
   SetPrivateRequest,
   ShareRequest,
   WhoAmI,
+  WhoAmIResponse,
 } from '@gridshare/protocol';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyError, LogController } from 'fastify';
@@ -34,16 +38,9 @@ import { streamLog, tailLines } from './logs.js';
 import { tunnelRoutes } from './tunnel.routes.js';
 import { watchGrids } from './watch.js';
 
-const Empty = Type.Object({}, { additionalProperties: false });
 const GridBody = Type.Object({ grid: GridRef }, { additionalProperties: false });
-const InviteBody = Type.Object(
-  {
-    grid: GridRef,
-    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 24 * 3600 })),
-  },
-  { additionalProperties: false },
-);
+/** The coordinator's invite request, and which grid. */
+const InviteBody = Type.Composite([Type.Object({ grid: GridRef }), CreateInviteRequest], { additionalProperties: false });
 const LogsQuery = Type.Object(
   {
     process: ProcessRef,
@@ -64,6 +61,8 @@ export async function startLocalApi(agent: Agent, socketPath: string, log: Logge
     loggerInstance: log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true } },
+    // Closing cuts the long-lived requests too (grid connect, logs -f, ps --watch): the agent stops when asked, not when they end.
+    forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
@@ -87,11 +86,8 @@ export async function startLocalApi(agent: Agent, socketPath: string, log: Logge
 
   app.get('/v1/status', { schema: { response: { 200: AgentStatus } } }, async () => agent.status());
   app.post('/v1/login', { schema: { body: LoginRequest, response: { 200: WhoAmI } } }, async (req) => agent.login(req.body));
-  app.post('/v1/logout', { schema: { body: Empty } }, async (_req, reply) => {
-    await agent.logout();
-    return reply.status(204).send();
-  });
-  app.get('/v1/whoami', { schema: { response: { 200: WhoAmI } } }, async () => agent.whoami());
+  app.post('/v1/logout', { schema: { body: Empty, response: { 200: LogoutResponse } } }, async () => agent.logout());
+  app.get('/v1/whoami', { schema: { response: { 200: WhoAmIResponse } } }, async () => agent.identity());
   app.get('/v1/devices', { schema: { response: { 200: DeviceListResponse } } }, async () => call(() => c().listDevices()));
   app.post('/v1/devices/revoke', { schema: { body: RevokeDeviceRequest, response: { 200: DeviceListResponse } } }, async (req) => {
     const client = c();
@@ -142,11 +138,14 @@ export async function startLocalApi(agent: Agent, socketPath: string, log: Logge
   app.post('/v1/restart', { schema: { body: ProcessSelector, response: { 200: LocalProcessResponse } } }, async (req) => ({
     process: await agent.restartProcess(req.body),
   }));
+  app.post('/v1/rm', { schema: { body: ProcessSelector, response: { 200: LocalProcessResponse } } }, async (req) => ({
+    process: await agent.removeProcess(req.body),
+  }));
   app.get('/v1/ps', { schema: { querystring: PsQuery, response: { 200: PsResponse } } }, async (req) =>
     agent.ps(req.query.grid, req.query.all === 'true'),
   );
   app.get('/v1/logs', { schema: { querystring: LogsQuery } }, async (req, reply) => {
-    const mp = await agent.select({ process: req.query.process, ...(req.query.grid ? { grid: req.query.grid } : {}) }, false);
+    const mp = await agent.select({ process: req.query.process, ...(req.query.grid ? { grid: req.query.grid } : {}) }, 'prefer-active');
     const path = outLogPath(agent.config.paths.logsDir, mp.id);
     const lines = req.query.lines ? Number(req.query.lines) : 50;
     reply.type('text/plain; charset=utf-8');

@@ -1,7 +1,8 @@
 import type { ConnectEvent, GridClient, Process } from '@gridshare/protocol';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { pickByRef, resolveGrid } from '../daemon/grid-resolver.js';
+import { resolveGrid } from '../daemon/grid-resolver.js';
+import { pickProcess } from '../daemon/process-resolver.js';
 import { AgentError, fromApiError } from '../errors.js';
 import { type CoordinatorLink, TunnelOpenError } from './coordinator-link.js';
 import type { TunnelStream } from './tunnel-stream.js';
@@ -15,17 +16,25 @@ export interface ConnectTarget {
   requestedPort: number;
 }
 
-/** A process of my grids by id or unambiguous name, checked for what would make every connection fail. */
+/**
+ * A process of my grids by id, unambiguous name or id prefix (an online one
+ * before offline ones of the same name), checked for what would make every
+ * connection fail.
+ */
 export async function resolveConnectTarget(client: GridClient, ref: string, gridRef: string | undefined, port: number | undefined): Promise<ConnectTarget> {
-  let rows: Array<{ id: string; name: string; process: Process; gridName: string }>;
+  let rows: Array<{ id: string; name: string; gridId: string; state: string; active: boolean; process: Process; gridName: string }>;
   try {
     const grids = gridRef ? [await resolveGrid(client, gridRef)] : (await client.listGrids()).grids;
-    const lists = await Promise.all(grids.map(async (g) => (await client.listProcesses(g.id)).processes.map((p) => ({ id: p.id, name: p.name, process: p, gridName: g.name }))));
+    const lists = await Promise.all(
+      grids.map(async (g) =>
+        (await client.listProcesses(g.id)).processes.map((p) => ({ id: p.id, name: p.name, gridId: g.id, state: p.status, active: p.status === 'online', process: p, gridName: g.name })),
+      ),
+    );
     rows = lists.flat().filter((r) => r.process.status !== 'stopped');
   } catch (err) {
     throw fromApiError(err);
   }
-  const { process: p, gridName } = pickByRef(rows, ref, 'process');
+  const { process: p, gridName } = pickProcess(rows, ref, 'prefer-active', { where: 'in your grids', list: 'grid ps' });
   if (p.status !== 'online') throw new AgentError('process_offline', `'${p.name}' is ${p.status}: its host is not sending heartbeats`);
   if (p.private) throw new AgentError('process_private', `'${p.name}' is private: its host refuses connections`);
   const declared = p.ports.filter((x) => x.protocol === 'tcp').map((x) => x.port);

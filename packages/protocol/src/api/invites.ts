@@ -24,10 +24,13 @@ export const Invite = Type.Object(
 );
 export type Invite = Static<typeof Invite>;
 
+/** What an invite may ask for. Left out, an invite never expires and has no use limit. */
+export const INVITE_LIMITS = { minExpiresInSeconds: 60, maxExpiresInSeconds: 30 * 24 * 3600, maxUses: 1000 } as const;
+
 export const CreateInviteRequest = Type.Object(
   {
-    expiresInSeconds: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 24 * 3600 })),
-    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    expiresInSeconds: Type.Optional(Type.Integer({ minimum: INVITE_LIMITS.minExpiresInSeconds, maximum: INVITE_LIMITS.maxExpiresInSeconds })),
+    maxUses: Type.Optional(Type.Integer({ minimum: 1, maximum: INVITE_LIMITS.maxUses })),
   },
   { additionalProperties: false },
 );

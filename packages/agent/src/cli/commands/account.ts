@@ -1,4 +1,4 @@
-import type { DeviceListResponse, WhoAmI } from '@gridshare/protocol';
+import type { DeviceListResponse, LogoutResponse, WhoAmI, WhoAmIResponse } from '@gridshare/protocol';
 import type { Command } from 'commander';
 import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
@@ -74,20 +74,27 @@ export function registerAccount(program: Command): void {
   authCommand(program, 'login', 'Log this PC in to a coordinator (each login is a device with its own token)');
   program
     .command('logout')
-    .description('Revoke this device’s token and forget it')
+    .description('Revoke this device’s token and forget it (nothing to do when not logged in)')
     .action(
       action(async () => {
-        await (await agentClient()).call('POST', '/v1/logout');
-        process.stdout.write('Logged out\n');
+        const res = await (await agentClient()).call<LogoutResponse>('POST', '/v1/logout');
+        process.stdout.write(res.wasLoggedIn ? 'Logged out\n' : 'Not logged in\n');
       }),
     );
   program
     .command('whoami')
-    .description('Show the server, user and device this PC is logged in as')
+    .description('Show the server, user and device this PC is logged in as, checked with the coordinator')
     .option('--json', 'print as JSON')
+    .addHelpText(
+      'after',
+      '\nExits non-zero when not logged in or when the coordinator refuses this PC’s token. When the coordinator\ncannot be reached it still shows the identity saved on this PC, says so on stderr, and exits 0\n(--json: "coordinator": "unreachable").',
+    )
     .action(
       action(async (opts: { json?: boolean }) => {
-        const who = await (await agentClient()).call<WhoAmI>('GET', '/v1/whoami');
+        const who = await (await agentClient()).call<WhoAmIResponse>('GET', '/v1/whoami');
+        if (who.coordinator === 'unreachable') {
+          process.stderr.write(`grid: could not reach the coordinator to check this PC's login (${who.coordinatorError ?? 'no answer'}); this is the identity saved on this PC\n`);
+        }
         if (opts.json) return printJson(who);
         process.stdout.write(`${who.user.username} on ${who.server} (device ${who.device.name})\n`);
       }),

@@ -3,7 +3,9 @@ import { Argument, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { action, agentClient } from '../context.js';
 import { ago, bytes, dim, printJson, table } from '../output.js';
-import { singlePort } from '../parse.js';
+import { connectionId, singlePort } from '../parse.js';
+
+const AGENT_STOPPED = 'the agent stopped; run grid connect again';
 
 function describe(e: ConnectEvent): string {
   switch (e.type) {
@@ -15,6 +17,8 @@ function describe(e: ConnectEvent): string {
       return `${e.client}: closed (${e.reason}), ${bytes(e.bytesIn)} sent, ${bytes(e.bytesOut)} received`;
     case 'refused':
       return `${e.client}: refused — ${e.message}`;
+    case 'agent_stopped':
+      return e.message;
   }
 }
 
@@ -26,7 +30,7 @@ export function registerConnect(program: Command): void {
     .option('-l, --local-port <port>', 'where to listen on 127.0.0.1 (default: the process’s own port when free, else any)', singlePort)
     .option('-p, --port <port>', 'which declared port of the process (default: its first)', singlePort)
     .option('--json', 'print events as JSON lines')
-    .addHelpText('after', '\nStays in the foreground; Ctrl-C closes the port and its connections.\n\nExample:\n  grid connect survival        # then point Minecraft at the address it prints')
+    .addHelpText('after', '\nStays in the foreground; Ctrl-C closes the port and its connections. If the agent stops, the port goes with it:\nthat is said (with --json, as {"type":"agent_stopped"}) and the exit status is 1.\n\nExample:\n  grid connect survival        # then point Minecraft at the address it prints')
     .action(
       action(async (proc: string, opts: { grid?: string; localPort?: number; port?: number; json?: boolean }) => {
         const client = await agentClient();
@@ -48,14 +52,22 @@ export function registerConnect(program: Command): void {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        for await (const line of createInterface({ input: res })) {
-          if (!line) continue;
-          const e = JSON.parse(line) as ConnectEvent;
-          if (opts.json) process.stdout.write(`${line}\n`);
-          else if (e.type === 'listening') process.stdout.write(`${describe(e)}\n${dim(`(${e.processName} in ${e.gridName}, port ${e.remotePort} on its host; Ctrl-C to stop)`)}\n`);
-          else process.stderr.write(`${describe(e)}\n`);
+        try {
+          for await (const line of createInterface({ input: res })) {
+            if (!line) continue;
+            const e = JSON.parse(line) as ConnectEvent;
+            if (opts.json) process.stdout.write(`${line}\n`);
+            else if (e.type === 'listening') process.stdout.write(`${describe(e)}\n${dim(`(${e.processName} in ${e.gridName}, port ${e.remotePort} on its host; Ctrl-C to stop)`)}\n`);
+            else process.stderr.write(`${describe(e)}\n`);
+          }
+        } catch (err) {
+          // The agent went away mid-stream (the socket was cut: "aborted"): the same as the stream ending.
+          if (err instanceof SyntaxError) throw err;
         }
-        throw new Error('the agent stopped; the port is closed');
+        // The listener lived in the agent: whether it shut down or died, the port is gone.
+        const stopped: ConnectEvent = { type: 'agent_stopped', message: AGENT_STOPPED };
+        const out = opts.json ? process.stdout : process.stderr;
+        out.write(opts.json ? `${JSON.stringify(stopped)}\n` : `grid: ${AGENT_STOPPED}\n`, () => process.exit(1));
       }),
     );
 
@@ -92,10 +104,11 @@ export function registerConnect(program: Command): void {
     .option('--json', 'print as JSON')
     .action(
       action(async (proc: string, connection: string | undefined, opts: { grid?: string; json?: boolean }) => {
+        const id = connection === undefined ? undefined : connectionId(connection);
         const res = await (await agentClient()).call<{ closed: number }>('POST', '/v1/disconnect', {
           process: proc,
           ...(opts.grid ? { grid: opts.grid } : {}),
-          ...(connection ? { connection } : {}),
+          ...(id ? { connection: id } : {}),
         });
         if (opts.json) return printJson(res);
         process.stdout.write(`Closed ${res.closed} connection(s)\n`);

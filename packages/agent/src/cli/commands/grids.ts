@@ -1,8 +1,8 @@
-import type { GridDetailResponse, GridListResponse, GridResponse, InviteResponse } from '@gridshare/protocol';
+import { type GridDetailResponse, type GridListResponse, type GridResponse, INVITE_LIMITS, type InviteResponse } from '@gridshare/protocol';
 import type { Command } from 'commander';
 import { action, agentClient } from '../context.js';
 import { bold, printJson, table } from '../output.js';
-import { durationSeconds, positiveInt } from '../parse.js';
+import { inviteCode, inviteExpiry, inviteUses, shortDuration } from '../parse.js';
 
 export function registerGrids(program: Command): void {
   const grids = program
@@ -33,15 +33,20 @@ export function registerGrids(program: Command): void {
   program
     .command('invite <grid>')
     .description('Create an invite code for a grid (owner or admin)')
-    .option('--uses <n>', 'how many people may use it', positiveInt)
-    .option('--expires <duration>', 'how long it is valid: 30m, 1h, 7d', durationSeconds)
+    .option('--uses <n>', `how many people may use it, 1 to ${INVITE_LIMITS.maxUses} (default: no limit)`, inviteUses)
+    .option(
+      '--expires <duration>',
+      `how long it is valid, ${shortDuration(INVITE_LIMITS.minExpiresInSeconds)} to ${shortDuration(INVITE_LIMITS.maxExpiresInSeconds)}: 30m, 1h, 7d (default: it never expires)`,
+      inviteExpiry,
+    )
     .option('--json', 'print as JSON')
+    .addHelpText('after', '\nWithout --uses and --expires an invite works for anyone, for as long as it is not revoked.\n\nExample:\n  grid invite friends --uses 3 --expires 1d')
     .action(
       action(async (grid: string, opts: { uses?: number; expires?: number; json?: boolean }) => {
         const res = await (await agentClient()).call<InviteResponse>('POST', '/v1/invites', {
           grid,
-          ...(opts.uses ? { maxUses: opts.uses } : {}),
-          ...(opts.expires ? { expiresInSeconds: opts.expires } : {}),
+          ...(opts.uses !== undefined ? { maxUses: opts.uses } : {}),
+          ...(opts.expires !== undefined ? { expiresInSeconds: opts.expires } : {}),
         });
         if (opts.json) return printJson(res);
         const { invite } = res;
@@ -53,10 +58,11 @@ export function registerGrids(program: Command): void {
 
   program
     .command('join <code>')
-    .description('Join a grid with an invite code')
+    .description('Join a grid with an invite code (like 7KQ3M-XW9PD)')
     .option('--json', 'print as JSON')
     .action(
-      action(async (code: string, opts: { json?: boolean }) => {
+      action(async (raw: string, opts: { json?: boolean }) => {
+        const code = inviteCode(raw);
         const res = await (await agentClient()).call<GridResponse>('POST', '/v1/join', { code });
         if (opts.json) return printJson(res);
         process.stdout.write(`Joined ${res.grid.name}\n`);

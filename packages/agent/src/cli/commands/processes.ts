@@ -1,10 +1,11 @@
 import type { AgentStatus, LocalProcess, LocalProcessResponse } from '@gridshare/protocol';
 import type { Command } from 'commander';
 import { loadAgentConfig } from '../../config.js';
+import { shortIds } from '../../daemon/ref-match.js';
 import { LocalApiClient } from '../../localapi/client.js';
 import { action, agentClient } from '../context.js';
 import { ago, duration, printJson, status, table } from '../output.js';
-import { envPair, oneOf, port, singlePort } from '../parse.js';
+import { envPair, lineCount, oneOf, port, singlePort } from '../parse.js';
 
 const describeLocal = (p: LocalProcess) =>
   `${p.name} (${p.id}) ${p.runtime.state}${p.runtime.pid ? `, pid ${p.runtime.pid}` : ''}${p.runtime.message ? ` — ${p.runtime.message}` : ''}`;
@@ -81,15 +82,30 @@ export function registerProcesses(program: Command): void {
   }
 
   program
+    .command('rm <process>')
+    .alias('delete')
+    .description('Forget a stopped, exited or errored process of this PC: it leaves `grid status` and its logs are deleted')
+    .option('-g, --grid <grid>', 'narrow a process name to one grid')
+    .option('--json', 'print as JSON')
+    .addHelpText('after', '\nA running process is refused: stop it first (grid stop PROC). Its grid keeps its history (grid ps --all).')
+    .action(
+      action(async (proc: string, opts: { grid?: string; json?: boolean }) => {
+        const res = await (await agentClient()).call<LocalProcessResponse>('POST', '/v1/rm', { process: proc, ...(opts.grid ? { grid: opts.grid } : {}) });
+        if (opts.json) return printJson(res);
+        process.stdout.write(`Removed ${res.process.name} (${res.process.id}), ${res.process.runtime.state}\n`);
+      }),
+    );
+
+  program
     .command('logs <process>')
     .description('Show the output of a process of this PC')
     .option('-g, --grid <grid>', 'narrow a process name to one grid')
-    .option('-n, --lines <n>', 'how many lines', (v) => String(Number.parseInt(v, 10) || 50), '50')
+    .option('-n, --lines <n>', 'how many of the last lines (0: none, as with tail)', lineCount, 50)
     .option('-f, --follow', 'keep printing new output')
     .action(
-      action(async (proc: string, opts: { grid?: string; lines: string; follow?: boolean }) => {
+      action(async (proc: string, opts: { grid?: string; lines: number; follow?: boolean }) => {
         const client = await agentClient();
-        const q = new URLSearchParams({ process: proc, lines: opts.lines, ...(opts.grid ? { grid: opts.grid } : {}), ...(opts.follow ? { follow: 'true' } : {}) });
+        const q = new URLSearchParams({ process: proc, lines: String(opts.lines), ...(opts.grid ? { grid: opts.grid } : {}), ...(opts.follow ? { follow: 'true' } : {}) });
         const res = await client.raw('GET', `/v1/logs?${q}`);
         if ((res.statusCode ?? 500) >= 400) {
           let text = '';
@@ -118,12 +134,17 @@ export function registerProcesses(program: Command): void {
         const s = await client.call<AgentStatus>('GET', '/v1/status');
         if (opts.json) return printJson(s);
         process.stdout.write(`agent: up (pid ${s.agent.pid}, since ${s.agent.startedAt}, home ${s.agent.home})\n`);
-        process.stdout.write(s.session ? `server: ${s.session.server}\nuser: ${s.session.user.username}, device ${s.session.device.name}\n` : 'not logged in: grid login --server URL\n');
+        process.stdout.write(
+          s.session
+            ? `server: ${s.session.server}\nuser: ${s.session.user.username}, device ${s.session.device.name}\n`
+            : `not logged in: ${s.sessionProblem ?? 'grid login --server URL'}\n`,
+        );
         if (s.session && s.link) {
           const l = s.link;
           process.stdout.write(`link: ${l.state}${l.state === 'connected' ? `, ${l.openStreams} tunnel stream(s) open` : ''}${l.lastError && l.state !== 'connected' ? ` (${l.lastError})` : ''}\n`);
         }
-        const rows = s.processes.map((p) => [
+        const ids = shortIds(s.processes.map((p) => p.id));
+        const rows = s.processes.map((p, i) => [
           p.name,
           status(p.runtime.state),
           p.runtime.pid ? String(p.runtime.pid) : '-',
@@ -132,8 +153,9 @@ export function registerProcesses(program: Command): void {
           String(p.runtime.heartbeatsSent),
           p.runtime.lastHeartbeat ? `${p.runtime.lastHeartbeat.ok ? 'ok' : `failed: ${p.runtime.lastHeartbeat.error ?? ''}`} ${ago(p.runtime.lastHeartbeat.at)}` : '-',
           p.runtime.message ?? (p.runtime.lastExit ? `last exit ${p.runtime.lastExit.signal ?? `code ${p.runtime.lastExit.code}`}` : ''),
+          ids[i]!,
         ]);
-        if (rows.length) process.stdout.write(`\n${table(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'BEATS', 'LAST HEARTBEAT', 'NOTE'], rows)}\n`);
+        if (rows.length) process.stdout.write(`\n${table(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'BEATS', 'LAST HEARTBEAT', 'NOTE', 'ID'], rows)}\n`);
       }),
     );
 }

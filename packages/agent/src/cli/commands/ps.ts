@@ -1,6 +1,7 @@
 import type { PsEntry, PsResponse } from '@gridshare/protocol';
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
+import { shortIds } from '../../daemon/ref-match.js';
 import { action, agentClient } from '../context.js';
 import { ago, bytes, duration, printJson, status, table } from '../output.js';
 
@@ -27,10 +28,11 @@ function health(e: PsEntry): string {
 
 export function render(res: PsResponse, now = Date.now()): string {
   if (res.processes.length === 0) return 'No processes in your grids. Share one: grid run --grid GRID --name NAME -- COMMAND';
-  const rows = res.processes.map((e) => {
+  const ids = shortIds(res.processes.map((e) => e.process.id));
+  const rows = res.processes.map((e, i) => {
     const p = e.process;
     const uptime = p.status === 'stopped' ? '-' : p.health?.uptimeSeconds !== undefined ? duration(p.health.uptimeSeconds) : duration((now - Date.parse(p.registeredAt)) / 1000);
-    return [e.gridName, p.name, status(p.status), `${p.hostUsername}@${p.hostDeviceName}`, uptime, p.status === 'stopped' ? '-' : ago(p.lastHeartbeatAt, now), health(e), p.id.slice(0, 8)];
+    return [e.gridName, p.name, status(p.status), `${p.hostUsername}@${p.hostDeviceName}`, uptime, p.status === 'stopped' ? '-' : ago(p.lastHeartbeatAt, now), health(e), ids[i]!];
   });
   return table(['GRID', 'NAME', 'STATUS', 'HOST', 'UPTIME', 'HEARTBEAT', 'HEALTH', 'ID'], rows);
 }
