@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestCoordinator, type TestCoordinator } from '../packages/coordinator/src/testing/harness.js';
 import { openLink } from '../packages/coordinator/src/testing/link-client.js';
 import { startFakeMinecraft } from '../packages/agent/src/testing/fake-minecraft-server.js';
-import { freePort, Pc, waitUntil } from './agent-harness.js';
+import { freePort, isAlive, Pc, waitUntil } from './agent-harness.js';
 import { type Connected, ending, exchange, gridConnect, localServer, openSocket, robustEchoCommand, rssOf, sha256 } from './tunnel-harness.js';
 
 const WINDOW = 256 * 1024;
@@ -262,6 +262,16 @@ describe('grid connect through the coordinator relay', () => {
     assert.equal(await ended, 'ECONNRESET');
     await assert.rejects(exchange(echo.port, 'let me in'));
     await waitUntil(() => echo.events.some((e) => e.type === 'refused' && e.code === 'process_not_found'), 'the refusal to be reported');
+  });
+
+  test('SIGTERM stops the agent while a grid connect is open: it exits, and the connect session ends instead of holding it up', T, async () => {
+    const { agent } = await pc2.status();
+    assert.equal(echo.child.exitCode, null, 'the connect session is open');
+    const connectEnded = new Promise<number | null>((resolve) => echo.child.once('exit', (code) => resolve(code)));
+    process.kill(agent.pid, 'SIGTERM');
+    await waitUntil(() => !isAlive(agent.pid), 'the agent to exit');
+    assert.notEqual(await connectEnded, 0, 'the session ends as a failure: it can no longer connect anyone');
+    assert.ok(echo.events.some((e) => e.type === 'agent_stopped'), 'and says why');
   });
 });
 
