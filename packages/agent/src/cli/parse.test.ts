@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { connectionId, durationSeconds, inviteCode, inviteExpiry, inviteUses, lineCount, shortDuration } from './parse.js';
+import { connectionId, durationSeconds, inviteCode, inviteExpiry, inviteUses, lineCount, localPort, shortDuration } from './parse.js';
 
 const refuses = (fn: () => unknown, message: RegExp) => assert.throws(fn, (e: unknown) => e instanceof Error && message.test(e.message));
 
@@ -42,4 +42,10 @@ test('invite codes: the shape they are shown in (any case, dash optional), else 
 test('a connection id is a UUID', () => {
   assert.equal(connectionId('8F0E3C1A-1B2C-4D3E-8F40-123456789ABC'), '8f0e3c1a-1b2c-4d3e-8f40-123456789abc');
   refuses(() => connectionId('bogus-id'), /'bogus-id' is not a connection id/);
+});
+
+test('--local-port: a port, or 0 for any free one; nothing else', () => {
+  assert.equal(localPort('0'), 0);
+  assert.equal(localPort('25565'), 25565);
+  for (const bad of ['-1', '65536', 'abc', '', '1.5']) refuses(() => localPort(bad), /is not a port/);
 });

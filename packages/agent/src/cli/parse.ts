@@ -13,6 +13,11 @@ export function singlePort(value: string): number {
   return port(value)[0]!;
 }
 
+/** `grid connect --local-port`: a port, or 0 for any free one (as with listen(0)). */
+export function localPort(value: string): number {
+  return value === '0' ? 0 : singlePort(value);
+}
+
 export function envPair(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const i = value.indexOf('=');
   if (i <= 0) throw new InvalidArgumentError(`'${value}' is not KEY=VALUE`);

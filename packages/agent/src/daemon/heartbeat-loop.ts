@@ -103,7 +103,7 @@ export class HeartbeatLoop {
       const e = err instanceof ApiError ? err : new ApiError(0, 'network_error', (err as Error).message);
       if (e.status === 401) {
         this.log.error({ processId: this.target.id }, `❌ Heartbeat refused for process ${this.target.id}: the token is no longer valid; run \`grid login\` again`);
-        this.onResult({ ok: false, error: 'the coordinator refused our token; run `grid login` again', unauthorized: true }, this.beats);
+        this.onResult({ ok: false, error: "the coordinator refused this PC's token; run `grid login` again", unauthorized: true }, this.beats);
         return; // stays stopped until a new login restarts the loops
       }
       if (e.code === 'process_not_found') {

@@ -215,7 +215,7 @@ export class CoordinatorLink implements StreamLink {
     if (!this.wanted) return;
     if (code === 4401) {
       this.setState('unauthorized');
-      this.lastError = 'the coordinator refused our token; run `grid login` again';
+      this.lastError = "the coordinator refused this PC's token; run `grid login` again";
       return;
     }
     this.setState('connecting');

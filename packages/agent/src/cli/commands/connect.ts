@@ -3,7 +3,7 @@ import { Argument, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { action, agentClient } from '../context.js';
 import { ago, bytes, dim, printJson, table } from '../output.js';
-import { connectionId, singlePort } from '../parse.js';
+import { connectionId, localPort, singlePort } from '../parse.js';
 
 const AGENT_STOPPED = 'the agent stopped; run grid connect again';
 
@@ -27,7 +27,7 @@ export function registerConnect(program: Command): void {
     .command('connect <process>')
     .description('Reach a process of your grids from this PC: a local port, relayed through the coordinator')
     .option('-g, --grid <grid>', 'narrow a process name to one grid')
-    .option('-l, --local-port <port>', 'where to listen on 127.0.0.1 (default: the process’s own port when free, else any)', singlePort)
+    .option('-l, --local-port <port>', 'where to listen on 127.0.0.1; 0 for any free port (default: the process’s own port when free, else any)', localPort)
     .option('-p, --port <port>', 'which declared port of the process (default: its first)', singlePort)
     .option('--json', 'print events as JSON lines')
     .addHelpText('after', '\nStays in the foreground; Ctrl-C closes the port and its connections. If the agent stops, the port goes with it:\nthat is said (with --json, as {"type":"agent_stopped"}) and the exit status is 1.\n\nExample:\n  grid connect survival        # then point Minecraft at the address it prints')
@@ -37,7 +37,7 @@ export function registerConnect(program: Command): void {
         const q = new URLSearchParams({
           process: proc,
           ...(opts.grid ? { grid: opts.grid } : {}),
-          ...(opts.localPort ? { localPort: String(opts.localPort) } : {}),
+          ...(opts.localPort !== undefined ? { localPort: String(opts.localPort) } : {}),
           ...(opts.port ? { port: String(opts.port) } : {}),
         });
         const res = await client.raw('GET', `/v1/connect?${q}`);

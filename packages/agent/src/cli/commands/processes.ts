@@ -151,8 +151,14 @@ export function registerProcesses(program: Command): void {
           p.runtime.startedAt && p.runtime.pid ? duration((Date.now() - Date.parse(p.runtime.startedAt)) / 1000) : '-',
           String(p.runtime.restarts),
           String(p.runtime.heartbeatsSent),
-          p.runtime.lastHeartbeat ? `${p.runtime.lastHeartbeat.ok ? 'ok' : `failed: ${p.runtime.lastHeartbeat.error ?? ''}`} ${ago(p.runtime.lastHeartbeat.at)}` : '-',
-          p.runtime.message ?? (p.runtime.lastExit ? `last exit ${p.runtime.lastExit.signal ?? `code ${p.runtime.lastExit.code}`}` : ''),
+          // The column stays short; why a heartbeat failed goes in NOTE (when nothing more pressing is there).
+          p.runtime.lastHeartbeat ? `${p.runtime.lastHeartbeat.ok ? 'ok' : 'failed'} ${ago(p.runtime.lastHeartbeat.at)}` : '-',
+          p.runtime.message ??
+            (p.runtime.lastHeartbeat && !p.runtime.lastHeartbeat.ok && p.runtime.lastHeartbeat.error
+              ? p.runtime.lastHeartbeat.error
+              : p.runtime.lastExit
+                ? `last exit ${p.runtime.lastExit.signal ?? `code ${p.runtime.lastExit.code}`}`
+                : ''),
           ids[i]!,
         ]);
         if (rows.length) process.stdout.write(`\n${table(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'BEATS', 'LAST HEARTBEAT', 'NOTE', 'ID'], rows)}\n`);
