@@ -53,6 +53,15 @@ test('sign up from the login page; a taken name is explained', async () => {
   assert.match((await screen.findByRole('alert')).textContent!, /taken/);
 });
 
+test("a username the browser refuses says which format it wants (the title goes into the browser's bubble)", async () => {
+  renderApp('/signup', {}, null);
+  await screen.findByRole('heading', { name: 'Create your account' });
+  const input = screen.getByLabelText('Username') as HTMLInputElement;
+  fireEvent.change(input, { target: { value: '.dotted' } });
+  assert.equal(input.validity.patternMismatch, true, 'the browser refuses it before any request');
+  assert.match(input.title, /letters, digits, dots, dashes or underscores, starting with a letter or digit/);
+});
+
 test('log out revokes the token and forgets it; a revoked token on load asks to log in again', async () => {
   const { calls } = renderApp('/', { 'POST /auth/logout': () => undefined });
   fireEvent.click(await screen.findByRole('button', { name: 'Log out' }));

@@ -60,6 +60,8 @@ export function AuthPage({ mode, base, notice }: { mode: 'login' | 'signup'; bas
               minLength={3}
               maxLength={32}
               pattern="[A-Za-z0-9][A-Za-z0-9_.\-]*"
+              // Browsers add the title to their "match the requested format" bubble: it says what the format is.
+              title="3–32 letters, digits, dots, dashes or underscores, starting with a letter or digit"
               value={username}
               onChange={(e) => setUsername(e.target.value)}
               aria-describedby={signup ? 'username-help' : undefined}
