@@ -14,19 +14,18 @@ import {
   type WhoAmI,
   type WhoAmIResponse,
 } from '@gridshare/protocol';
-import { randomUUID } from 'node:crypto';
-import { access, constants, mkdir, rm, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
 import { AgentError, fromApiError } from '../errors.js';
 import { StateStore } from '../state/state-store.js';
-import { findListeningPids, GroupSampler, isSameProcess, readProcStat } from '../supervisor/procfs.js';
+import { GroupSampler, isSameProcess } from '../supervisor/procfs.js';
 import { resolveGrid } from './grid-resolver.js';
 import { ManagedProcess } from './managed-process.js';
 import { pickProcess, type Want } from './process-resolver.js';
+import { checkRunnable, listeningProcess, runRecord, shareRecord } from './process-records.js';
 import { exitFilePath, outLogPath, rotateIfLarge } from '../supervisor/process-runner.js';
-import { Session } from './session.js';
+import { normalizeServer, Session } from './session.js';
 import { ConnectSession, resolveConnectTarget } from '../tunnel/connect-session.js';
 import { CoordinatorLink } from '../tunnel/coordinator-link.js';
 import { closeConnections, listConnections } from '../tunnel/host-connections.js';
@@ -178,16 +177,8 @@ export class Agent {
   async run(req: RunRequest): Promise<LocalProcess> {
     const grid = await resolveGrid(this.client(), req.grid);
     this.refuseDuplicate(grid.id, req.name);
-    if (!(await isDirectory(req.cwd))) throw new AgentError('validation_failed', `--cwd ${req.cwd} is not a directory`);
-    await assertExecutable(req.command[0]!, req.cwd, { ...process.env, ...req.env }.PATH ?? '');
-    const record: LocalProcess = {
-      id: randomUUID(),
-      gridId: grid.id,
-      name: req.name.trim(),
-      kind: req.kind ?? 'generic',
-      spec: { command: req.command, cwd: req.cwd, env: req.env, ports: req.ports.map((port) => ({ port, protocol: 'tcp' })), restart: req.restart, mode: 'run', private: req.private ?? false },
-      runtime: emptyRuntime(),
-    };
+    await checkRunnable(req);
+    const record = runRecord(req, grid.id);
     const mp = this.managed(record);
     this.processes.set(record.id, mp);
     try {
@@ -203,20 +194,7 @@ export class Agent {
   async share(req: ShareRequest): Promise<LocalProcess> {
     const grid = await resolveGrid(this.client(), req.grid);
     this.refuseDuplicate(grid.id, req.name);
-    const pids = await findListeningPids(req.port);
-    if (pids.length === 0) throw new AgentError('port_not_listening', `nothing is listening on port ${req.port} on this PC`);
-    // Several pids share a listening socket after fork (pre-fork servers): the oldest is the parent.
-    const stats = (await Promise.all(pids.map((p) => readProcStat(p)))).filter((s) => s !== null);
-    const main = stats.sort((a, b) => a.startTimeTicks - b.startTimeTicks)[0];
-    if (!main) throw new AgentError('port_not_listening', `the process listening on port ${req.port} went away`);
-    const record: LocalProcess = {
-      id: randomUUID(),
-      gridId: grid.id,
-      name: req.name.trim(),
-      kind: req.kind ?? 'generic',
-      spec: { command: [], cwd: '/', env: {}, ports: [{ port: req.port, protocol: 'tcp' }], restart: 'never', mode: 'share', private: req.private ?? false },
-      runtime: { ...emptyRuntime(), state: 'running', pid: main.pid, startTimeTicks: main.startTimeTicks, startedAt: new Date().toISOString() },
-    };
+    const record = shareRecord(req, grid.id, await listeningProcess(req.port));
     const mp = this.managed(record);
     this.processes.set(record.id, mp);
     await this.save();
@@ -346,32 +324,4 @@ export class Agent {
     const log = outLogPath(this.config.paths.logsDir, mp.id);
     await Promise.all([log, `${log}.1`, exitFilePath(this.config.paths.exitsDir, mp.id)].map((path) => rm(path, { force: true })));
   }
-}
-
-function emptyRuntime(): LocalProcess['runtime'] {
-  return { state: 'stopped', pid: null, startTimeTicks: null, startedAt: null, restarts: 0, fastCrashes: 0, lastExit: null, heartbeatsSent: 0, lastHeartbeat: null, message: null };
-}
-
-export function normalizeServer(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(/^https?:\/\//.test(raw) ? raw : `http://${raw}`);
-  } catch {
-    throw new AgentError('validation_failed', `--server ${raw} is not a URL (for example http://coordinator.example:8080)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AgentError('validation_failed', `--server must be http:// or https:// (got ${raw})`);
-  return url.origin;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
-}
-
-/** Fails early with a clear message instead of a process that dies with "not found". */
-async function assertExecutable(cmd: string, cwd: string, path: string): Promise<void> {
-  const candidates = cmd.includes('/') ? [isAbsolute(cmd) ? cmd : join(cwd, cmd)] : path.split(delimiter).filter(Boolean).map((d) => join(d, cmd));
-  for (const c of candidates) {
-    if (await access(c, constants.X_OK).then(() => true, () => false)) return;
-  }
-  throw new AgentError('spawn_failed', `command not found or not executable: ${cmd}`);
 }

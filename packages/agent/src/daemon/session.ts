@@ -4,6 +4,7 @@ import { Value } from '@sinclair/typebox/value';
 import { readFile, rm } from 'node:fs/promises';
 import type { AgentPaths } from '../paths.js';
 import { writeFileAtomic } from '../state/atomic-file.js';
+import { AgentError } from '../errors.js';
 
 const SessionFile = Type.Object(
   { server: Type.String(), user: User, device: Device },
@@ -78,4 +79,16 @@ export class Session {
     if (!this.info || !this.token) return null;
     return (this.cached ??= new GridClient({ baseUrl: this.info.server, token: this.token }));
   }
+}
+
+/** `--server`: a URL's origin (http:// assumed when no scheme is given), or one line saying what is wrong. */
+export function normalizeServer(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//.test(raw) ? raw : `http://${raw}`);
+  } catch {
+    throw new AgentError('validation_failed', `--server ${raw} is not a URL (for example http://coordinator.example:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AgentError('validation_failed', `--server must be http:// or https:// (got ${raw})`);
+  return url.origin;
 }
