@@ -1,11 +1,9 @@
 import { ApiError } from '@gridshare/protocol';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import pg from 'pg';
 import { describeEachEngine } from '../testing/engines.js';
 import { eventually, signup, startTestCoordinator, type TestCoordinator } from '../testing/harness.js';
-
-const ADMIN_URL = process.env.GRID_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { databaseOutage, type DatabaseOutage } from '../testing/outage.js';
 
 /** The value of one sample line of the Prometheus text format, or undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -184,23 +182,7 @@ describeEachEngine('ops endpoints', (engine) => {
     // A coordinator of its own: its database goes away.
     let t: TestCoordinator;
     let dbName = '';
-
-    const admin = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
-      const c = new pg.Client({ connectionString: ADMIN_URL });
-      await c.connect();
-      try {
-        return await fn(c);
-      } finally {
-        await c.end();
-      }
-    };
-    const allowConnections = (allow: boolean) =>
-      admin(async (c) => {
-        await c.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS ${allow}`);
-        if (!allow) {
-          await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
-        }
-      });
+    let outage: DatabaseOutage | undefined;
 
     before(async () => {
       t = await startTestCoordinator(engine);
@@ -211,21 +193,22 @@ describeEachEngine('ops endpoints', (engine) => {
       }
     });
     after(async () => {
-      if (engine === 'postgres' && dbName) await allowConnections(true).catch(() => {});
+      await outage?.end().catch(() => {});
       await t.close();
     });
 
     test('/readyz → 503 service_unavailable while the database is unreachable', async () => {
       assert.equal((await readyz(t)).status, 200);
       if (engine === 'postgres') {
-        await allowConnections(false);
+        const cut = (outage = await databaseOutage(dbName));
         try {
           const { status, body } = await readyz(t);
           assert.equal(status, 503);
           assert.equal((body.error as { code: string }).code, 'service_unavailable');
           assert.ok((await fetch(`${t.url}/healthz`)).ok, 'liveness does not depend on the database');
         } finally {
-          await allowConnections(true);
+          outage = undefined;
+          await cut.end();
         }
         // Back again: ready.
         await eventually(async () => ((await readyz(t)).status === 200 ? true : undefined), 10_000, '/readyz to be 200 again');

@@ -1,9 +1,9 @@
 import type { Process, ProcessEvent } from '@gridshare/protocol';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
-import { ADMIN_URL, describeEachEngine } from '../testing/engines.js';
+import { describeEachEngine } from '../testing/engines.js';
 import { openEvents } from '../testing/events-socket.js';
+import { databaseOutage } from '../testing/outage.js';
 import { eventually, signup, startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
 
 const isProcessEvent = (id: string, status?: Process['status']) => (e: { type: string }) =>
@@ -170,36 +170,43 @@ describeEachEngine('liveness across a coordinator restart', (engine) => {
 describeEachEngine('liveness through a database outage', (engine) => {
   test('heartbeats during an outage are kept; no live process goes offline; expiries wait a full window after recovery', { skip: engine === 'pglite' ? 'the embedded database cannot be unreachable' : false }, async () => {
     // A token cache much shorter than the outage: known tokens must still count while the database is away.
-    const t = await startTestCoordinator(engine, { GRID_TOKEN_CACHE_MS: '200' });
+    // A stale window wide enough that the quiet process cannot expire between its last heartbeat and the outage.
+    const t = await startTestCoordinator(engine, { GRID_TOKEN_CACHE_MS: '200', GRID_STALE_AFTER_MS: '2000', GRID_HEARTBEAT_INTERVAL_MS: '250' });
     try {
+      const stale = t.config.staleAfterMs;
       const alice = await signup(t, 'alice', 'pc1');
       const gridId = (await alice.client.createGrid({ name: 'outage' })).grid.id;
       const { process: live } = await alice.client.registerProcess(gridId, { name: 'live' });
       const { process: quiet } = await alice.client.registerProcess(gridId, { name: 'quiet' });
-      // The live one beats from the start: waiting out the start-up grace without beats would let it expire first.
+      // Both beat through the start-up grace (a process registered a stale window ago would be due right now);
+      // the quiet one falls silent just before the outage, so its deadline passes while the database is away.
       const beat = keepBeating(alice, gridId, live.id, t.config.heartbeatIntervalMs);
-      await new Promise((r) => setTimeout(r, t.config.staleAfterMs)); // past the start-up grace
+      const quietBeat = keepBeating(alice, gridId, quiet.id, t.config.heartbeatIntervalMs);
+      await new Promise((r) => setTimeout(r, stale)); // past the start-up grace
       const watcher = await openEvents(alice.client.eventsUrl(gridId), alice.token);
       await watcher.next((e) => e.type === 'snapshot');
-      await alice.client.heartbeat(gridId, quiet.id).catch(() => {});
+      await quietBeat.stop();
+      assert.deepEqual(quietBeat.failures, []);
 
-      // A real outage: the database refuses connections and the open ones are cut.
-      const datname = t.testDb.postgres!.name;
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`ALTER DATABASE ${datname} ALLOW_CONNECTIONS false`);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [datname]);
-      await new Promise((r) => setTimeout(r, t.config.staleAfterMs * 2));
-      await admin.query(`ALTER DATABASE ${datname} ALLOW_CONNECTIONS true`);
-      await admin.end();
+      // A real outage: the database refuses connections and the open ones are cut, for two stale windows.
+      const outage = await databaseOutage(t.testDb.postgres!.name);
+      await new Promise((r) => setTimeout(r, stale * 2));
+      await outage.end();
+      const logged = (event: string) => t.logs.find((l) => l.event === event);
+      assert.ok(logged('database.failing'), 'the outage really happened (database.failing logged)');
+      assert.equal(watcher.events.filter(isProcessEvent(quiet.id, 'offline')).length, 0, 'nothing expires while the database is away');
 
       // After recovery the quiet one gets a full window, then expires; the live one never does.
-      await watcher.next(isProcessEvent(quiet.id, 'offline'), t.config.staleAfterMs * 8);
+      await eventually(async () => logged('database.recovered'), stale * 8, 'database.recovered to be logged');
+      await watcher.next(isProcessEvent(quiet.id, 'offline'), stale * 8);
+      const offlineSeenAt = Date.now();
       await beat.stop();
+      assert.ok(
+        offlineSeenAt - Number(logged('database.recovered')!.time) >= stale * 0.9,
+        'the overdue process expired only a full stale window after the database came back',
+      );
       assert.equal(watcher.events.filter(isProcessEvent(live.id, 'offline')).length, 0, 'the live one never went offline');
       assert.deepEqual(beat.failures, [], 'heartbeats of a known process are accepted during the outage');
-      const events = t.logs.map((l) => l.event);
-      assert.ok(events.includes('database.failing') && events.includes('database.recovered'), 'the outage really happened');
       await eventually(async () => ((await alice.client.getProcess(gridId, live.id)).process.status === 'online' ? true : undefined));
       watcher.close();
     } finally {
