@@ -123,6 +123,13 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, what: s
   }
 }
 
+/** Waits until `get` gives a value, and gives it back. */
+export async function waitUntilValue<T>(get: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  let value: T | undefined;
+  await waitUntil(async () => (value = await get()) !== undefined, 'a value', timeoutMs);
+  return value!;
+}
+
 /** A small TCP echo server as a command line, for `grid run`. */
 export function echoServerCommand(port: number): string[] {
   return [

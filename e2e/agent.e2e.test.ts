@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { openEvents, type EventsSocket } from '../packages/coordinator/src/testing/events-socket.js';
 import { startTestCoordinator, type TestCoordinator } from '../packages/coordinator/src/testing/harness.js';
 import { GridClient } from '@gridshare/protocol';
-import { echoServerCommand, freePort, isAlive, killGroup, Pc, waitUntil } from './agent-harness.js';
+import { AGENT_ENV, echoServerCommand, freePort, isAlive, killGroup, Pc, waitUntil, waitUntilValue } from './agent-harness.js';
 
 const isEvent = (id: string, status: string) => (e: { type: string }) =>
   e.type === 'process' && (e as ProcessEvent).process.id === id && (e as ProcessEvent).process.status === status;
@@ -169,6 +169,44 @@ describe('two PCs, two agents, one grid', () => {
     assert.equal(row.process.status, 'stopped');
     assert.equal(row.process.stopReason, 'stopped');
     await waitUntil(() => !isAlive(st.runtime.pid!), 'the process to exit');
+  });
+
+  test('a grid owner force-stops it from another device: the host agent stops the process and never brings it back', async () => {
+    const { process: p } = await pc1.json<LocalProcessResponse>('run', '--grid', 'lan', '--name', 'forced', '--restart', 'always', '--', 'sleep', '600');
+    const pid = p.runtime.pid!;
+    // Alice in a browser: another device of the grid's owner, so its stop is a force-stop.
+    const browser = await t.anon.login({ username: (await pc1.json<{ user: { username: string } }>('whoami')).user.username, password: AGENT_ENV.GRID_PASSWORD, deviceName: 'browser' });
+    const owner = new GridClient({ baseUrl: t.url, token: browser.token });
+    assert.equal((await owner.unregisterProcess(gridId, p.id)).process.stopReason, 'force_stopped');
+
+    await waitUntil(() => !isAlive(pid), 'the host agent to stop the process (its next heartbeat hears it)', 30_000);
+    const local = await waitUntilValue(async () => (await pc1.status()).processes.find((x) => x.id === p.id && x.runtime.state === 'stopped'));
+    assert.match(local.runtime.message ?? '', /stopped in the grid: a grid owner or admin stopped this process/);
+    assert.match(await pc1.ok('ps', '--all'), /forced\s+stopped.*force-stopped by a grid owner or admin/);
+    assert.match(await readFile(join(pc1.home, 'agent.log'), 'utf8'), /🛑 Process \S+ was stopped in its grid: a grid owner or admin stopped this process; stopping it here/);
+
+    // Not restarted by its policy, not registered again — also not by an agent restart.
+    await pc1.killAgent();
+    await pc1.ok('agent');
+    await new Promise((r) => setTimeout(r, 3 * t.config.heartbeatIntervalMs));
+    const after = await owner.getProcess(gridId, p.id);
+    assert.equal(after.process.status, 'stopped');
+    assert.equal(after.process.stopReason, 'force_stopped');
+    assert.equal((await pc1.status()).processes.find((x) => x.id === p.id)?.runtime.state, 'stopped');
+  });
+
+  test('a member removed from the grid: their agent stops what it hosted there', async () => {
+    const { process: p } = await pc2.json<LocalProcessResponse>('run', '--grid', 'lan', '--name', 'guest-job', '--', 'sleep', '600');
+    const pid = p.runtime.pid!;
+    const alice = new GridClient({ baseUrl: t.url, token: aliceToken });
+    const bob = (await pc2.json<{ user: { id: string } }>('whoami')).user;
+    await alice.removeMember(gridId, bob.id);
+    await waitUntil(() => !isAlive(pid), 'the removed member’s agent to stop the process', 30_000);
+    const local = await waitUntilValue(async () => (await pc2.status()).processes.find((x) => x.id === p.id && x.runtime.state === 'stopped'));
+    assert.match(local.runtime.message ?? '', /stopped in the grid: the grid is gone, or this user is no longer in it/);
+    // Bob back in the grid for the tests after this one.
+    const { invite } = await pc1.json<{ invite: { code: string } }>('invite', 'lan', '--uses', '1');
+    await pc2.ok('join', invite.code);
   });
 
   test('grid share --port shares a server that is already running; when it exits PC2 sees it stopped', async () => {

@@ -70,7 +70,7 @@ describeEachEngine('grid serve end to end', (engine) => {
     const { process: stopped } = await alice.client.unregisterProcess(grid.id, p.id);
     assert.equal(stopped.status, 'stopped');
     await watch.next((e) => e.type === 'process' && e.process.id === p.id && e.process.status === 'stopped', 5000, from);
-    await assert.rejects(alice.client.heartbeat(grid.id, p.id), (e: unknown) => e instanceof ApiError && e.status === 404 && e.code === 'process_not_found');
+    await assert.rejects(alice.client.heartbeat(grid.id, p.id), (e: unknown) => e instanceof ApiError && e.status === 410 && e.code === 'process_stopped');
     watch.close();
   });
 

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { startTestCoordinator, type TestCoordinator } from '../packages/coordinator/src/testing/harness.js';
 import { openLink } from '../packages/coordinator/src/testing/link-client.js';
 import { startFakeMinecraft } from '../packages/agent/src/testing/fake-minecraft-server.js';
-import { freePort, isAlive, Pc, waitUntil } from './agent-harness.js';
+import { freePort, isAlive, Pc, waitUntil, waitUntilValue } from './agent-harness.js';
 import { type Connected, ending, exchange, gridConnect, localServer, openSocket, robustEchoCommand, rssOf, sha256 } from './tunnel-harness.js';
 
 const WINDOW = 256 * 1024;
@@ -296,9 +296,3 @@ describe('grid connect through the coordinator relay', () => {
     assert.ok(echo.events.some((e) => e.type === 'agent_stopped'), 'and says why');
   });
 });
-
-async function waitUntilValue<T>(get: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  let value: T | undefined;
-  await waitUntil(async () => (value = await get()) !== undefined, 'a value', timeoutMs);
-  return value!;
-}

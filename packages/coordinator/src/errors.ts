@@ -18,3 +18,11 @@ export class AppError extends Error {
 
 export const gridNotFound = () => new AppError('grid_not_found', 'no such grid among your grids');
 export const processNotFound = () => new AppError('process_not_found', 'no such process in this grid');
+/** A heartbeat for a stopped process: the message says why, for the host's log. */
+export const processStopped = (p: { stopReason: string | null }) =>
+  new AppError(
+    'process_stopped',
+    p.stopReason === 'force_stopped'
+      ? 'a grid owner or admin stopped this process'
+      : `this process is stopped${p.stopReason ? ` (${p.stopReason})` : ''}; start it again to share it`,
+  );

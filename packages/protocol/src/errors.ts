@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   invite_expired: 410,
   invite_used_up: 410,
   invite_revoked: 410,
+  process_stopped: 410,
   payload_too_large: 413,
   headers_too_large: 431,
   unsupported_media_type: 415,

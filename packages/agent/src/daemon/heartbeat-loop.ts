@@ -13,7 +13,15 @@ export interface BeatResult {
   error?: string;
   /** The coordinator refused the token: heartbeats stop until the user logs in again. */
   unauthorized?: boolean;
+  /** The grid stopped it (an owner or admin, or this user left the grid): heartbeats end, and the process should too. */
+  stoppedByGrid?: boolean;
 }
+
+/** Answers after which beating again can never succeed: the process is stopped in its grid. */
+const FINAL: Record<string, (message: string) => string> = {
+  process_stopped: (message) => message,
+  grid_not_found: () => 'the grid is gone, or this user is no longer in it',
+};
 
 /** The design note logs the first heartbeat and then every 10th. */
 const LOG_EVERY = 10;
@@ -24,7 +32,7 @@ const DEFAULT_INTERVAL_MS = 30_000;
  * idempotent), beats every heartbeatIntervalMs as the coordinator says, retries
  * failures soon (1 s, 2 s, 4 s … never later than the interval) so one lost
  * request never lets a live process go offline, re-registers on 404, and stops
- * on 401.
+ * on 401 (until a new login) and when the grid says the process is stopped.
  */
 export class HeartbeatLoop {
   private timer: NodeJS.Timeout | undefined;
@@ -105,6 +113,14 @@ export class HeartbeatLoop {
         this.log.error({ processId: this.target.id }, `❌ Heartbeat refused for process ${this.target.id}: the token is no longer valid; run \`grid login\` again`);
         this.onResult({ ok: false, error: "the coordinator refused this PC's token; run `grid login` again", unauthorized: true }, this.beats);
         return; // stays stopped until a new login restarts the loops
+      }
+      const final = FINAL[e.code];
+      if (final) {
+        const why = final(e.message);
+        this.stopped = true;
+        this.log.warn({ processId: this.target.id, code: e.code }, `🛑 Process ${this.target.id} was stopped in its grid: ${why}; stopping it here`);
+        this.onResult({ ok: false, error: why, stoppedByGrid: true }, this.beats);
+        return;
       }
       if (e.code === 'process_not_found') {
         this.log.warn({ processId: this.target.id }, `🔁 Process ${this.target.id} is unknown to the coordinator; registering it again`);

@@ -98,20 +98,38 @@ export class ManagedProcess {
 
   /** `grid stop`: heartbeat off, unregister, then SIGTERM the group (SIGKILL after the timeout). */
   stop(): Promise<void> {
-    return this.serial(() => this.doStop());
+    return this.serial(() => this.doStop({ unregister: true, message: null }));
   }
 
-  private async doStop(): Promise<void> {
+  /**
+   * The grid stopped it (a grid owner or admin force-stopped it, or this user
+   * is no longer in the grid): the coordinator already knows, so it is not
+   * unregistered again; it stops here as with `grid stop`, and says why.
+   */
+  private stoppedByGrid(why: string): Promise<void> {
+    return this.serial(async () => (this.live ? this.doStop({ unregister: false, message: `stopped in the grid: ${why}` }) : undefined));
+  }
+
+  private async doStop(how: { unregister: boolean; message: string | null }): Promise<void> {
+    await this.halt();
+    if (how.unregister) await this.report('stopped', null);
+    if (this.record.spec.mode === 'run') await this.killIt();
+    this.watching?.abort();
+    Object.assign(this.record.runtime, { state: 'stopped', pid: null, startTimeTicks: null, message: how.message });
+    await this.deps.save();
+  }
+
+  /** The first steps of a stop or restart: no pending restart, no heartbeat, and its exit will not count as a crash. */
+  private async halt(): Promise<void> {
     clearTimeout(this.restartTimer);
     this.expectingExit = true;
     await this.loop?.stop();
-    await this.report('stopped', null);
-    if (this.record.spec.mode === 'run' && this.record.runtime.pid !== null && this.record.runtime.startTimeTicks !== null) {
-      await killGroup({ pid: this.record.runtime.pid, startTimeTicks: this.record.runtime.startTimeTicks }, this.deps.config.stopTimeoutMs);
-    }
-    this.watching?.abort();
-    Object.assign(this.record.runtime, { state: 'stopped', pid: null, startTimeTicks: null, message: null });
-    await this.deps.save();
+  }
+
+  /** SIGTERM to its process group, SIGKILL after the stop timeout (only if it is still the process we started). */
+  private async killIt(): Promise<void> {
+    const { pid, startTimeTicks } = this.record.runtime;
+    if (pid !== null && startTimeTicks !== null) await killGroup({ pid, startTimeTicks }, this.deps.config.stopTimeoutMs);
   }
 
   /**
@@ -133,11 +151,8 @@ export class ManagedProcess {
   }
 
   private async doRestart(): Promise<void> {
-    clearTimeout(this.restartTimer);
-    this.expectingExit = true;
-    await this.loop?.stop();
-    const { pid, startTimeTicks } = this.record.runtime;
-    if (pid !== null && startTimeTicks !== null) await killGroup({ pid, startTimeTicks }, this.deps.config.stopTimeoutMs);
+    await this.halt();
+    await this.killIt();
     this.watching?.abort();
     this.record.runtime.restarts++;
     await this.doStart();
@@ -221,6 +236,11 @@ export class ManagedProcess {
         if (result.unauthorized) this.record.runtime.message = 'heartbeats stopped: run `grid login` again';
         else if (result.ok && this.record.runtime.state === 'running') this.record.runtime.message = null;
         void this.deps.save();
+        if (result.stoppedByGrid) {
+          this.stoppedByGrid(result.error ?? 'stopped').catch((err: unknown) =>
+            this.deps.log.error({ processId: this.id, err: (err as Error).message }, `could not stop process ${this.id}`),
+          );
+        }
       },
     );
     this.loop = loop;

@@ -5,8 +5,15 @@ import { after, before, test } from 'node:test';
 import { describeEachEngine } from '../testing/engines.js';
 import { startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
 
-const rejects = (p: Promise<unknown>, status: number, code: string) =>
-  assert.rejects(p, (e: unknown) => e instanceof ApiError && e.status === status && e.code === code);
+/** Asserts the call fails with this status and code, and gives the error back. */
+async function rejects(p: Promise<unknown>, status: number, code: string): Promise<ApiError> {
+  const err = await p.then(
+    () => assert.fail(`expected ${status} ${code}, but it succeeded`),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ApiError && err.status === status && err.code === code, `expected ${status} ${code}, got ${String(err)}`);
+  return err;
+}
 
 describeEachEngine('process registry', (engine) => {
   let t: TestCoordinator;
@@ -67,7 +74,7 @@ describeEachEngine('process registry', (engine) => {
     assert.deepEqual(stored.process.health, { alive: true, pid: 4242, cpuPercent: 1.5 });
   });
 
-  test('DELETE → 200 stopped with reason and exit code; a heartbeat after that is 404 process_not_found', async () => {
+  test('DELETE → 200 stopped with reason and exit code; a heartbeat after that is 410 process_stopped (the host must not register it again)', async () => {
     const { process: p } = await alice.client.registerProcess(gridId, { name: 'job' });
     await alice.client.heartbeat(gridId, p.id);
     const { process: stopped } = await alice.client.unregisterProcess(gridId, p.id, { reason: 'crashed', exitCode: 3 });
@@ -75,7 +82,10 @@ describeEachEngine('process registry', (engine) => {
     assert.equal(stopped.stopReason, 'crashed');
     assert.equal(stopped.exitCode, 3);
     assert.ok(stopped.stoppedAt);
-    await rejects(alice.client.heartbeat(gridId, p.id), 404, 'process_not_found');
+    const err = await rejects(alice.client.heartbeat(gridId, p.id), 410, 'process_stopped');
+    assert.match(err.message, /stopped \(crashed\)/);
+    // Anyone but its host learns nothing new.
+    await rejects(bob.client.heartbeat(gridId, p.id), 404, 'process_not_found');
     // Stopping twice is not an error.
     assert.equal((await alice.client.unregisterProcess(gridId, p.id)).process.status, 'stopped');
   });
@@ -88,9 +98,14 @@ describeEachEngine('process registry', (engine) => {
     const { process: p } = await bob.client.registerProcess(gridId, { name: 'bobs' });
     const { process: mine } = await alice.client.registerProcess(gridId, { name: 'alices' });
     await rejects(bob.client.unregisterProcess(gridId, mine.id), 403, 'forbidden');
+    await bob.client.heartbeat(gridId, p.id); // known and online on this coordinator: the fast path
     const { process: stopped } = await alice.client.unregisterProcess(gridId, p.id, { reason: 'crashed', exitCode: 9 });
     assert.equal(stopped.stopReason, 'force_stopped');
     assert.equal(stopped.exitCode, null);
+    // The host hears it with its next heartbeat, and why: its agent stops the process instead of registering it again.
+    const err = await rejects(bob.client.heartbeat(gridId, p.id), 410, 'process_stopped');
+    assert.equal(err.message, 'a grid owner or admin stopped this process');
+    assert.equal((await bob.client.getProcess(gridId, p.id)).process.status, 'stopped', 'and it stays stopped');
   });
 
   test('list filters by status; a process id under another grid is 404', async () => {

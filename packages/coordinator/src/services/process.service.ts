@@ -10,7 +10,7 @@ import type {
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { CoordinatorConfig } from '../config.js';
-import { AppError, processNotFound } from '../errors.js';
+import { AppError, processNotFound, processStopped } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import type { Database } from '../store/database.js';
@@ -110,10 +110,14 @@ export class ProcessService {
     }
     await this.access.requireMember(gridId, ctx.user.id);
     const found = await this.repo.find(processId);
-    if (!found || found.gridId !== gridId || found.status === 'stopped') throw processNotFound();
+    if (!found || found.gridId !== gridId) throw processNotFound();
     if (found.hostDeviceId !== ctx.device.id) {
+      if (found.status === 'stopped') throw processNotFound();
       throw new AppError('forbidden', 'only the device that hosts a process may send its heartbeats');
     }
+    // Stopped is final for its heartbeats: the host learns it (a grid owner or admin may have stopped it)
+    // instead of registering it again; starting it again is a new registration.
+    if (found.status === 'stopped') throw processStopped(found);
     if (found.status === 'offline') {
       const revived = await this.repo.reviveOffline(processId, body.health);
       if (revived) {

@@ -13,9 +13,17 @@ export function minecraft(mc: NonNullable<NonNullable<PsEntry['process']['health
   return `minecraft ${mc.version ?? '?'}, players ${mc.playersOnline ?? '?'}/${mc.playersMax ?? '?'}${who}${latency}`;
 }
 
+/** Why a stopped process stopped, when it says more than "stopped". */
+export function stoppedNote(p: PsEntry['process']): string {
+  if (p.stopReason === 'force_stopped') return 'force-stopped by a grid owner or admin';
+  if (p.exitCode !== null) return `exit ${p.exitCode}`;
+  return p.stopReason && p.stopReason !== 'stopped' ? p.stopReason.replaceAll('_', ' ') : '';
+}
+
 function health(e: PsEntry): string {
   const h = e.process.health;
-  if (!h || e.process.status === 'stopped') return e.process.status === 'stopped' && e.process.exitCode !== null ? `exit ${e.process.exitCode}` : '';
+  if (e.process.status === 'stopped') return stoppedNote(e.process);
+  if (!h) return '';
   const parts: string[] = [];
   if (h.cpuPercent !== undefined) parts.push(`cpu ${h.cpuPercent}%`);
   if (h.rssBytes !== undefined) parts.push(`mem ${bytes(h.rssBytes)}`);

@@ -44,7 +44,7 @@ export function processRoutes(app: App, s: Services): void {
       preHandler,
       schema: {
         tags,
-        summary: 'Heartbeat a process (host device only); 404 process_not_found means register again',
+        summary: 'Heartbeat a process (host device only); 404 process_not_found means register again, 410 process_stopped means stop it',
         security: BEARER,
         params: ProcessParams,
         body: HeartbeatRequest,
