@@ -16,7 +16,25 @@ export interface AgentConfig {
   /** Process output logs rotate at this size (one old generation is kept). */
   readonly logMaxBytes: number;
   readonly logLevel: string;
+  /**
+   * The environment the processes it starts get (with their own `--env` on
+   * top): the agent's, without its secrets — a password given to `grid login`
+   * through GRID_PASSWORD must not reach a game server's plugins.
+   */
+  readonly childEnv: Readonly<Record<string, string>>;
 }
+
+/** Variables only the CLI may read: never passed on to the agent it starts, nor to the processes the agent runs. */
+export const SECRET_ENV: readonly string[] = ['GRID_PASSWORD'];
+
+/** A copy of an environment without SECRET_ENV (and without unset entries). */
+export function withoutSecrets(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !SECRET_ENV.includes(k)) out[k] = v;
+  return out;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export class AgentConfigError extends Error {
   override name = 'AgentConfigError';
@@ -40,6 +58,13 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     maxFastCrashes: int(env, 'GRID_MAX_FAST_CRASHES', 5, 1, 1000),
     pollMs: int(env, 'GRID_POLL_MS', 500, 10, 60_000),
     logMaxBytes: int(env, 'GRID_LOG_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
-    logLevel: env.LOG_LEVEL?.trim() || 'info',
+    logLevel: logLevel(env.LOG_LEVEL),
+    childEnv: Object.freeze(withoutSecrets(env)),
   });
+}
+
+function logLevel(raw: string | undefined): string {
+  const level = raw?.trim() || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new AgentConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got '${raw}')`);
+  return level;
 }

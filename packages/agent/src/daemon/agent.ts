@@ -177,7 +177,7 @@ export class Agent {
   async run(req: RunRequest): Promise<LocalProcess> {
     const grid = await resolveGrid(this.client(), req.grid);
     this.refuseDuplicate(grid.id, req.name);
-    await checkRunnable(req);
+    await checkRunnable(req, this.config.childEnv);
     const record = runRecord(req, grid.id);
     const mp = this.managed(record);
     this.processes.set(record.id, mp);

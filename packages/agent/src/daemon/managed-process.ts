@@ -70,7 +70,7 @@ export class ManagedProcess {
       id: this.id,
       command: this.record.spec.command,
       cwd: this.record.spec.cwd,
-      env: this.record.spec.env,
+      env: { ...config.childEnv, ...this.record.spec.env },
       logsDir: config.paths.logsDir,
       exitsDir: config.paths.exitsDir,
     });

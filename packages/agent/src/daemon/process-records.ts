@@ -11,11 +11,11 @@ export function emptyRuntime(): LocalProcess['runtime'] {
   return { state: 'stopped', pid: null, startTimeTicks: null, startedAt: null, restarts: 0, fastCrashes: 0, lastExit: null, heartbeatsSent: 0, lastHeartbeat: null, message: null };
 }
 
-/** `grid run`: its directory exists and its command can be executed, before anything is registered. */
-export async function checkRunnable(req: RunRequest): Promise<void> {
+/** `grid run`: its directory exists and its command can be executed (on the PATH it will get), before anything is registered. */
+export async function checkRunnable(req: RunRequest, baseEnv: Readonly<Record<string, string>>): Promise<void> {
   if (!(await stat(req.cwd).then((s) => s.isDirectory(), () => false))) throw new AgentError('validation_failed', `--cwd ${req.cwd} is not a directory`);
   const cmd = req.command[0]!;
-  const path = { ...process.env, ...req.env }.PATH ?? '';
+  const path = { ...baseEnv, ...req.env }.PATH ?? '';
   const candidates = cmd.includes('/') ? [isAbsolute(cmd) ? cmd : join(req.cwd, cmd)] : path.split(delimiter).filter(Boolean).map((d) => join(d, cmd));
   for (const c of candidates) {
     if (await access(c, constants.X_OK).then(() => true, () => false)) return;

@@ -3,6 +3,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withoutSecrets } from '../config.js';
 import type { AgentPaths } from '../paths.js';
 
 /** An error answer from the agent (or no agent at all): the CLI prints `message` and exits non-zero. */
@@ -85,7 +86,7 @@ export class LocalApiClient {
       const child = spawn(process.execPath, [GRID_BIN, 'agent', '--foreground'], {
         detached: true,
         stdio: ['ignore', log.fd, log.fd],
-        env: process.env,
+        env: withoutSecrets(process.env),
       });
       child.once('exit', (code) => (exit = { code }));
       child.unref();

@@ -31,7 +31,8 @@ export async function spawnProcess(opts: {
   id: string;
   command: string[];
   cwd: string;
-  env: Record<string, string>;
+  /** Its whole environment (nothing of this process's own is added). */
+  env: Readonly<Record<string, string>>;
   logsDir: string;
   exitsDir: string;
 }): Promise<{ child: ChildProcess; started: Started; exited: Promise<Exit & { at: number }> }> {
@@ -42,7 +43,7 @@ export async function spawnProcess(opts: {
   try {
     child = spawn('/bin/sh', ['-c', WRAPPER_SCRIPT, WRAPPER_ARGV0, exitFile, ...opts.command], {
       cwd: opts.cwd,
-      env: { ...process.env, ...opts.env },
+      env: opts.env,
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
     });
