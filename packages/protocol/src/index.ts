@@ -12,3 +12,4 @@ export * from './client.js';
 export * from './local.js';
 export * from './tunnel.js';
 export * from './validation-message.js';
+export * from './json.js';

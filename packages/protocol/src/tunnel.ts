@@ -73,13 +73,13 @@ export const LinkWelcome = Type.Object(
     type: Type.Literal('welcome'),
     protocol: Type.Integer(),
     /** Initial credit per stream and direction, in bytes. */
-    windowBytes: Type.Integer(),
-    maxDataBytes: Type.Integer(),
+    windowBytes: Type.Integer({ minimum: 1 }),
+    maxDataBytes: Type.Integer({ minimum: 1 }),
     /** Streams with no traffic this long are reset (idle_timeout). */
-    idleTimeoutMs: Type.Integer(),
+    idleTimeoutMs: Type.Integer({ minimum: 1 }),
     /** The coordinator pings this often; an agent that hears nothing for three intervals reconnects. */
-    pingIntervalMs: Type.Integer(),
-    maxStreams: Type.Integer(),
+    pingIntervalMs: Type.Integer({ minimum: 1 }),
+    maxStreams: Type.Integer({ minimum: 1 }),
   },
   { additionalProperties: false },
 );

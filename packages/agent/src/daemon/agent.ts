@@ -21,7 +21,7 @@ import { AgentError, fromApiError } from '../errors.js';
 import { StateStore } from '../state/state-store.js';
 import { GroupSampler, isSameProcess } from '../supervisor/procfs.js';
 import { resolveGrid } from './grid-resolver.js';
-import { ManagedProcess } from './managed-process.js';
+import { HEARTBEATS_NEED_LOGIN, ManagedProcess } from './managed-process.js';
 import { pickProcess, type Want } from './process-resolver.js';
 import { checkRunnable, listeningProcess, runRecord, shareRecord } from './process-records.js';
 import { exitFilePath, outLogPath, rotateIfLarge } from '../supervisor/process-runner.js';
@@ -125,7 +125,7 @@ export class Agent {
     this.link.restart();
     this.log.info({ server, user: res.user.username, device: res.device.name }, `logged in as ${res.user.username}`);
     // Heartbeats that stopped on a refused token start again.
-    for (const mp of this.processes.values()) if (mp.live && mp.record.runtime.message?.includes('grid login')) await mp.attach(false);
+    for (const mp of this.processes.values()) if (mp.live && mp.record.runtime.message === HEARTBEATS_NEED_LOGIN) await mp.attach(false);
     return { server, user: res.user, device: res.device };
   }
 
@@ -315,7 +315,9 @@ export class Agent {
     const finished = [...this.processes.values()].filter((p) => !p.live);
     if (finished.length <= KEEP_FINISHED) return;
     const when = (p: ManagedProcess) => Date.parse(p.record.runtime.lastExit?.at ?? p.record.runtime.startedAt ?? '') || 0;
-    for (const old of finished.sort((a, b) => when(b) - when(a)).slice(KEEP_FINISHED)) void this.forget(old);
+    for (const old of finished.sort((a, b) => when(b) - when(a)).slice(KEEP_FINISHED)) {
+      this.forget(old).catch((err: unknown) => this.log.warn({ processId: old.id, err: (err as Error).message }, 'could not remove the logs of a finished process'));
+    }
   }
 
   /** Drops a finished process from the list, with its output logs and exit file. */

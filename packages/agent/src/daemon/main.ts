@@ -21,12 +21,17 @@ export async function runAgentForeground(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'agent stopping; processes keep running');
-    void (async () => {
+    (async () => {
       await api.close().catch(() => {});
       await agent.stop();
       process.exit(0);
-    })();
+    })().catch((err: unknown) => {
+      log.error({ err }, 'the agent could not stop cleanly');
+      process.exit(1);
+    });
   };
+  // A supervisor that dies takes every heartbeat with it: a promise nobody handled is a bug to log, not a reason to stop.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (a bug); the agent carries on'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 }

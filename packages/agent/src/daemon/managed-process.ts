@@ -23,6 +23,9 @@ export interface ProcessDeps {
   save: () => Promise<void>;
 }
 
+/** The note on a process whose heartbeats stopped on a refused token; a new login starts them again. */
+export const HEARTBEATS_NEED_LOGIN = 'heartbeats stopped: run `grid login` again';
+
 /**
  * One process on this PC: its declared spec and observed runtime (`record`,
  * persisted), the OS process, and its heartbeat. Exits are noticed at once for
@@ -39,6 +42,16 @@ export class ManagedProcess {
   /** Lifecycle steps run one at a time: an exit during a start is handled after the start (and its registration). */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly minecraft = new MinecraftProbe();
+
+  /** Saves the state file from a callback nobody awaits: a failed write (disk full) is logged, never a crash. */
+  private persist(): void {
+    this.deps.save().catch((err: unknown) => this.deps.log.error({ processId: this.id, err: (err as Error).message }, 'could not save the state file'));
+  }
+
+  /** Runs a lifecycle step nobody awaits (an exit, a grid stop): a failure is logged, never an unhandled rejection. */
+  private background(what: string, step: () => Promise<unknown>): void {
+    this.serial(step).catch((err: unknown) => this.deps.log.error({ processId: this.id, err: (err as Error).message }, `${what} failed`));
+  }
 
   private serial<T>(step: () => Promise<T>): Promise<T> {
     const run = this.queue.then(step, step);
@@ -106,8 +119,8 @@ export class ManagedProcess {
    * is no longer in the grid): the coordinator already knows, so it is not
    * unregistered again; it stops here as with `grid stop`, and says why.
    */
-  private stoppedByGrid(why: string): Promise<void> {
-    return this.serial(async () => (this.live ? this.doStop({ unregister: false, message: `stopped in the grid: ${why}` }) : undefined));
+  private stoppedByGrid(why: string): void {
+    this.background('stopping it', async () => (this.live ? this.doStop({ unregister: false, message: `stopped in the grid: ${why}` }) : undefined));
   }
 
   private async doStop(how: { unregister: boolean; message: string | null }): Promise<void> {
@@ -193,22 +206,24 @@ export class ManagedProcess {
     this.watching = ac;
     // An exit belongs to the run this watch was for: checked again when its turn in the queue comes, because
     // a restart kills the old copy (its exit is queued behind the restart) and starts a new one before that turn.
-    const exitedIfCurrent = (exit: Exit, at: number) => this.serial(async () => (ac.signal.aborted ? undefined : this.exited(exit, false, at)));
+    const exitedIfCurrent = (exit: Exit, at: number) => this.background('handling its exit', async () => (ac.signal.aborted ? undefined : this.exited(exit, false, at)));
     const childExit = this.childExit;
     if (this.child && childExit) {
       // `at` is when it exited, not when the queue gets to it: a slow registration is not run time.
       void childExit.then(({ at, ...exit }) => {
-        if (!ac.signal.aborted) void exitedIfCurrent(exit, at);
+        if (!ac.signal.aborted) exitedIfCurrent(exit, at);
       });
       return;
     }
     const { pid, startTimeTicks } = this.record.runtime;
     if (pid === null || startTimeTicks === null) return;
-    void waitForExitByPolling({ pid, startTimeTicks }, this.deps.config.pollMs, ac.signal).then(async () => {
-      if (ac.signal.aborted) return;
-      const recorded = this.record.spec.mode === 'run' ? await readRecordedExit(this.deps.config.paths.exitsDir, this.id) : null;
-      await exitedIfCurrent(recorded ?? { code: null, signal: null }, Date.now());
-    });
+    waitForExitByPolling({ pid, startTimeTicks }, this.deps.config.pollMs, ac.signal)
+      .then(async () => {
+        if (ac.signal.aborted) return;
+        const recorded = this.record.spec.mode === 'run' ? await readRecordedExit(this.deps.config.paths.exitsDir, this.id) : null;
+        exitedIfCurrent(recorded ?? { code: null, signal: null }, Date.now());
+      })
+      .catch((err: unknown) => this.deps.log.error({ processId: this.id, err: (err as Error).message }, 'watching the process failed'));
   }
 
   private async beginHeartbeat(registered: boolean): Promise<void> {
@@ -233,14 +248,10 @@ export class ManagedProcess {
       (result, sent) => {
         this.record.runtime.heartbeatsSent = before + sent;
         this.record.runtime.lastHeartbeat = { at: new Date().toISOString(), ok: result.ok, ...(result.error ? { error: result.error } : {}) };
-        if (result.unauthorized) this.record.runtime.message = 'heartbeats stopped: run `grid login` again';
+        if (result.unauthorized) this.record.runtime.message = HEARTBEATS_NEED_LOGIN;
         else if (result.ok && this.record.runtime.state === 'running') this.record.runtime.message = null;
-        void this.deps.save();
-        if (result.stoppedByGrid) {
-          this.stoppedByGrid(result.error ?? 'stopped').catch((err: unknown) =>
-            this.deps.log.error({ processId: this.id, err: (err as Error).message }, `could not stop process ${this.id}`),
-          );
-        }
+        this.persist();
+        if (result.stoppedByGrid) this.stoppedByGrid(result.error ?? 'stopped');
       },
     );
     this.loop = loop;
@@ -292,7 +303,7 @@ export class ManagedProcess {
         this.start().catch((err: unknown) => {
           rt.state = 'errored';
           rt.message = `could not restart: ${(err as Error).message}`;
-          void this.deps.save();
+          this.persist();
         });
       }, decision.delayMs);
     } else {

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { open, stat } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
+import { onHangUp } from './hang-up.js';
 
 const TAIL_WINDOW = 256 * 1024;
 
@@ -30,11 +31,11 @@ export async function tailLines(path: string, n: number): Promise<string> {
 export function streamLog(path: string, n: number, req: IncomingMessage): Readable {
   const out = new PassThrough();
   let closed = false;
-  req.on('close', () => {
+  onHangUp(req, () => {
     closed = true;
     out.end();
   });
-  void (async () => {
+  (async () => {
     out.write(await tailLines(path, n));
     let offset = await stat(path).then((s) => s.size, () => 0);
     while (!closed) {
@@ -42,7 +43,9 @@ export function streamLog(path: string, n: number, req: IncomingMessage): Readab
       const size = await stat(path).then((s) => s.size, () => 0);
       if (size < offset) offset = 0; // rotated (copytruncate)
       if (size === offset) continue;
-      const fh = await open(path, 'r');
+      // Gone between the stat and the open (`grid rm`, or pruned): the next round sees size 0.
+      const fh = await open(path, 'r').catch(() => null);
+      if (!fh) continue;
       try {
         const buf = Buffer.alloc(Math.min(size - offset, 1024 * 1024));
         const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
@@ -52,6 +55,6 @@ export function streamLog(path: string, n: number, req: IncomingMessage): Readab
         await fh.close();
       }
     }
-  })();
+  })().catch((err: unknown) => out.destroy(err as Error));
   return out;
 }

@@ -3,6 +3,7 @@ import { type ConnectEvent, ConnectQuery, GridRef, LocalConnectionsResponse, Pro
 import { Type } from '@sinclair/typebox';
 import { PassThrough } from 'node:stream';
 import type { Agent } from '../daemon/agent.js';
+import { onHangUp } from './hang-up.js';
 
 const ConnectionsQuery = Type.Object(
   { process: Type.Optional(ProcessRef), grid: Type.Optional(GridRef), open: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])) },
@@ -26,7 +27,7 @@ export function tunnelRoutes(app: FastifyInstance, agent: Agent): void {
       q.port === undefined ? undefined : Number(q.port),
       emit,
     );
-    req.raw.on('close', () => {
+    onHangUp(req.raw, () => {
       session.close();
       out.end();
     });

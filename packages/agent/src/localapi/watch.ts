@@ -1,7 +1,8 @@
-import type { GridClient } from '@gridshare/protocol';
+import { type GridClient, tryParseJson } from '@gridshare/protocol';
 import type { IncomingMessage } from 'node:http';
 import { PassThrough, type Readable } from 'node:stream';
 import WebSocket from 'ws';
+import { onHangUp } from './hang-up.js';
 
 /**
  * `grid ps --watch`: the coordinator's events for each grid, relayed as NDJSON
@@ -17,7 +18,10 @@ export function watchGrids(client: GridClient, gridIds: string[], req: IncomingM
     const ws = new WebSocket(client.eventsUrl(gridId), { headers: { authorization: `Bearer ${client.token}` } });
     sockets.add(ws);
     ws.on('open', () => (attempt = 0));
-    ws.on('message', (data) => out.write(`${JSON.stringify({ gridId, ...JSON.parse(data.toString()) })}\n`));
+    ws.on('message', (data: Buffer) => {
+      const event = tryParseJson(data);
+      if (event && typeof event === 'object' && !Array.isArray(event)) out.write(`${JSON.stringify({ gridId, ...event })}\n`);
+    });
     ws.on('error', () => {});
     ws.on('close', () => {
       sockets.delete(ws);
@@ -26,11 +30,11 @@ export function watchGrids(client: GridClient, gridIds: string[], req: IncomingM
       setTimeout(() => connect(gridId, attempt + 1), Math.min(10_000, 500 * 2 ** attempt));
     });
   };
-  gridIds.forEach((g) => connect(g));
-  req.on('close', () => {
+  onHangUp(req, () => {
     closed = true;
     for (const ws of sockets) ws.close();
     out.end();
   });
+  gridIds.forEach((g) => connect(g));
   return out;
 }

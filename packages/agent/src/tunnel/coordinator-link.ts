@@ -4,12 +4,14 @@ import {
   HEADER_BYTES,
   type LinkHello,
   type LinkStatus,
-  type LinkWelcome,
+  LinkWelcome,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   type TunnelErrorCode,
   TunnelFrameError,
+  tryParseJson,
 } from '@gridshare/protocol';
+import { Value } from '@sinclair/typebox/value';
 import { decodeFrame, encodeData, encodeFrame, frameKind, frameStream, writeDataHeader } from '@gridshare/protocol/tunnel-codec';
 import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
@@ -188,7 +190,13 @@ export class CoordinatorLink implements StreamLink {
   }
 
   private welcomed(ws: WebSocket, data: Buffer): void {
-    this.welcome = JSON.parse(data.toString('utf8')) as LinkWelcome;
+    const welcome = tryParseJson(data);
+    if (!Value.Check(LinkWelcome, welcome)) {
+      this.lastError = 'the coordinator’s first message was not a welcome';
+      this.log.warn({ event: 'link.bad_welcome' }, 'the coordinator’s first message on the agent link was not a welcome; reconnecting');
+      return ws.terminate();
+    }
+    this.welcome = welcome;
     this.attempt = 0;
     this.lastError = null;
     this.lastHeard = Date.now();

@@ -1,4 +1,4 @@
-import { API_PREFIX, type LinkHello, LinkWelcome, PROTOCOL_VERSION } from '@gridshare/protocol';
+import { API_PREFIX, type LinkHello, LinkWelcome, PROTOCOL_VERSION, tryParseJson } from '@gridshare/protocol';
 import { Value } from '@sinclair/typebox/value';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
@@ -60,12 +60,7 @@ export class PeerLink implements RelayLink {
         ws.send(JSON.stringify(hello));
       });
       ws.once('message', (data: Buffer, isBinary) => {
-        let welcome: unknown;
-        try {
-          welcome = isBinary ? undefined : JSON.parse(data.toString('utf8'));
-        } catch {
-          welcome = undefined;
-        }
+        const welcome = isBinary ? undefined : tryParseJson(data);
         if (!Value.Check(LinkWelcome, welcome)) return fail('the first message was not a welcome');
         clearTimeout(timer);
         for (const event of ['close', 'error', 'unexpected-response'] as const) ws.removeAllListeners(event);
