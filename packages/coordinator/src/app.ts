@@ -34,6 +34,7 @@ import { PresenceService } from './services/presence.service.js';
 import { ProcessService } from './services/process.service.js';
 import { TunnelService } from './services/tunnel.service.js';
 import type { Database } from './store/database.js';
+import { pingDatabase } from './store/database-ping.js';
 import { ProcessesRepository } from './store/processes.repository.js';
 
 export interface Coordinator {
@@ -77,7 +78,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     invites: new InviteService(db, access, bus, presence, log),
     members: new MemberService(db, processes, tunnels, bus, log),
     processes,
-    liveness: new LivenessService(processes, config, log),
+    liveness: new LivenessService(processes, config, log, () => pingDatabase(db)),
     presence,
     tunnels,
   };

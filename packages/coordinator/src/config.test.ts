@@ -32,6 +32,15 @@ test('an invalid value stops the start with one line naming the variable', () =>
     [{ GRID_HEARTBEAT_INTERVAL_MS: '5000', GRID_STALE_AFTER_MS: '4000' }, /^GRID_STALE_AFTER_MS \(4000\) must be greater than GRID_HEARTBEAT_INTERVAL_MS/],
     [{ DATABASE_URL: 'mysql://x' }, /^DATABASE_URL must start with postgres/],
     [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL/],
+    [{ GRID_TRUST_PROXY: 'yes' }, /^GRID_TRUST_PROXY must be true, false, or/],
+    [{ GRID_TRUST_PROXY: '1' }, /^GRID_TRUST_PROXY cannot be a hop count/],
+    [{ GRID_TRUST_PROXY: '300.0.0.1' }, /^GRID_TRUST_PROXY must be true, false, or .*\(got '300\.0\.0\.1'\)/],
+    [{ GRID_TRUST_PROXY: '10.0.0.0/33' }, /^GRID_TRUST_PROXY .*'10\.0\.0\.0\/33'/],
+    [{ GRID_TRUST_PROXY: '10.0.0.0/0' }, /^GRID_TRUST_PROXY/],
+    [{ GRID_TRUST_PROXY: '::1/129' }, /^GRID_TRUST_PROXY/],
+    [{ GRID_TRUST_PROXY: '10.0.0.1,' }, /^GRID_TRUST_PROXY/],
+    [{ GRID_TRUST_PROXY: 'proxy.internal' }, /^GRID_TRUST_PROXY/],
+    [{ GRID_TRUST_PROXY: 'true,10.0.0.1' }, /^GRID_TRUST_PROXY/],
   ];
   for (const [env, message] of cases) {
     assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && message.test(e.message) && !e.message.includes('\n'), JSON.stringify(env));
@@ -48,4 +57,16 @@ test('GRID_WEB_ROOT: a folder, off, or (unset) the built app beside the package'
 test('GRID_CLUSTER_URL: where peers reach this coordinator, as an origin; unset: decided at listen', () => {
   assert.equal(loadConfig({ GRID_CLUSTER_URL: 'http://10.0.0.5:8080/' }).clusterUrl, 'http://10.0.0.5:8080');
   assert.equal(loadConfig({}).clusterUrl, undefined);
+});
+
+test('GRID_TRUST_PROXY: off by default; true, false, or the proxies’ addresses and CIDR ranges', () => {
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.equal(loadConfig({ GRID_TRUST_PROXY: '' }).trustProxy, false);
+  assert.equal(loadConfig({ GRID_TRUST_PROXY: 'false' }).trustProxy, false);
+  assert.equal(loadConfig({ GRID_TRUST_PROXY: 'true' }).trustProxy, true);
+  assert.equal(loadConfig({ GRID_TRUST_PROXY: ' TRUE ' }).trustProxy, true);
+  assert.deepEqual(loadConfig({ GRID_TRUST_PROXY: '127.0.0.1' }).trustProxy, ['127.0.0.1']);
+  const list = loadConfig({ GRID_TRUST_PROXY: '10.0.0.0/8, ::1 ,fd00::/8,loopback' }).trustProxy;
+  assert.deepEqual(list, ['10.0.0.0/8', '::1', 'fd00::/8', 'loopback']);
+  assert.ok(Object.isFrozen(list));
 });

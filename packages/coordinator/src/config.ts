@@ -1,4 +1,5 @@
 import envPaths from 'env-paths';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 
 /** Everything the coordinator is told at start, parsed once and frozen. */
@@ -31,6 +32,11 @@ export interface CoordinatorConfig {
   readonly webRoot: string | null | undefined;
   /** How other coordinators of the same PostgreSQL reach this one (peer links); undefined: from the listening address. */
   readonly clusterUrl: string | undefined;
+  /**
+   * Whose X-Forwarded-For to believe (Fastify's `trustProxy`): nobody (false), every peer (true), or the
+   * peers at these addresses / CIDR ranges. Decides the client address the auth rate limit counts by.
+   */
+  readonly trustProxy: boolean | readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -73,6 +79,37 @@ function clusterUrl(raw: string | undefined): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`GRID_CLUSTER_URL must start with http:// or https:// (got '${raw}')`);
   return url.origin;
+}
+
+/** The named ranges Fastify's trustProxy (proxy-addr) understands besides addresses and CIDRs. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
+  return bits >= 1 && bits <= (family === 4 ? 32 : 128);
+}
+
+function trustProxy(raw: string | undefined): boolean | readonly string[] {
+  const v = raw?.trim() ?? '';
+  if (v === '' || v.toLowerCase() === 'false') return false;
+  if (v.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(v)) {
+    // Fastify ignores a hop count: it cannot tell the proxy from a client that sends its own X-Forwarded-For.
+    throw new ConfigError(`GRID_TRUST_PROXY cannot be a hop count (got '${raw}'): list the proxies' addresses instead, e.g. 127.0.0.1 or 10.0.0.0/8`);
+  }
+  const entries = v.split(',').map((e) => e.trim());
+  const bad = entries.find((e) => !isProxyAddress(e));
+  if (bad !== undefined) {
+    throw new ConfigError(
+      `GRID_TRUST_PROXY must be true, false, or the proxies' IP addresses or CIDR ranges, comma-separated, e.g. 127.0.0.1,10.0.0.0/8 (got '${bad}')`,
+    );
+  }
+  return Object.freeze(entries);
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -122,5 +159,6 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Coo
     logLevel,
     webRoot: webRoot(env.GRID_WEB_ROOT),
     clusterUrl: clusterUrl(env.GRID_CLUSTER_URL),
+    trustProxy: trustProxy(env.GRID_TRUST_PROXY),
   });
 }

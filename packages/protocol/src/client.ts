@@ -65,7 +65,6 @@ export class GridClient {
     return new GridClient({ baseUrl: this.baseUrl, token, fetch: this.fetchImpl });
   }
 
-  /** The events WebSocket URL for a grid (the token goes in a header or `?token=`). */
   /**
    * What a browser passes as `new WebSocket(url, protocols)`: the token rides in
    * the Sec-WebSocket-Protocol header, so it is never in a URL (which browsers
@@ -75,10 +74,14 @@ export class GridClient {
     return this.token ? [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${this.token}`] : [EVENTS_SUBPROTOCOL];
   }
 
-  eventsUrl(gridId: string, withToken = false): string {
+  /**
+   * The events WebSocket URL for a grid. It never carries the token (the
+   * coordinator refuses `?token=`): send that in the Authorization header, or
+   * from a browser as the subprotocols of `eventsProtocols()`.
+   */
+  eventsUrl(gridId: string): string {
     const url = new URL(`${API_PREFIX}/grids/${seg(gridId)}/events`, this.baseUrl);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    if (withToken && this.token) url.searchParams.set('token', this.token);
     return url.toString();
   }
 

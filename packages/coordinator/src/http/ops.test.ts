@@ -111,7 +111,7 @@ describeEachEngine('ops endpoints', (engine) => {
       assert.equal(afterBeats, before + 5);
       // A refused heartbeat is not counted.
       await alice.client.unregisterProcess(gridId, p.id);
-      await assert.rejects(alice.client.heartbeat(gridId, p.id), (e: unknown) => e instanceof ApiError && e.code === 'process_not_found');
+      await assert.rejects(alice.client.heartbeat(gridId, p.id), (e: unknown) => e instanceof ApiError && e.code === 'process_stopped');
       assert.equal(sample(await metrics(t), 'grid_heartbeats_received_total'), before + 5);
     });
 
@@ -219,6 +219,27 @@ describeEachEngine('ops endpoints', (engine) => {
       assert.equal(status, 503);
       assert.equal((body.error as { code: string }).code, 'service_unavailable');
       assert.ok((await fetch(`${t.url}/healthz`)).ok, 'liveness does not depend on the database');
+    });
+
+    test('/readyz tells an unauthenticated caller only that the database is unreachable; the driver’s words go to the log', async () => {
+      // PostgreSQL: an outage of its own; PGlite: closed (the test above may have closed it already; closing is idempotent).
+      const cut = engine === 'postgres' ? (outage = await databaseOutage(dbName)) : undefined;
+      if (!cut) await t.db.close();
+      try {
+        const from = t.logs.length;
+        const { status, body } = await readyz(t);
+        assert.equal(status, 503);
+        assert.deepEqual(body, { error: { code: 'service_unavailable', message: 'the database is not reachable' } });
+        const warned = await eventually(async () => t.logs.slice(from).find((l) => l.event === 'readyz.database_unreachable'), 5_000, 'the warning');
+        assert.equal(warned.level, 40, 'a warning');
+        const detail = (warned.err as { message?: unknown } | undefined)?.message;
+        assert.ok(typeof detail === 'string' && detail.length > 0, 'the log has the driver’s message');
+        assert.ok(!JSON.stringify(body).includes(detail), 'the body does not carry the driver’s message');
+        if (dbName) assert.ok(!JSON.stringify(body).includes(dbName), 'nor the database’s name');
+      } finally {
+        outage = undefined;
+        await cut?.end();
+      }
     });
   });
 });

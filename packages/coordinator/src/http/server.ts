@@ -19,6 +19,9 @@ export function createHttpServer(config: CoordinatorConfig, log: Logger, metrics
     // One line per state change is the log we want; a line per heartbeat request is noise.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
+    // Behind a reverse proxy every client arrives from the proxy's address; this makes req.ip (and so the
+    // per-address auth rate limit) the client's, from the X-Forwarded-For of the trusted peers only.
+    trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : [...config.trustProxy],
     // Unknown fields are an error, not silently dropped; a string is never coerced into a number.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false } },
     return503OnClosing: true,

@@ -961,7 +961,8 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       { path: `${API}/grids/nope/events`, token: alice.token, status: 400, code: 'validation_failed' as const },
       { path: `${G()}/events?foo=1`, token: alice.token, status: 400, code: 'validation_failed' as const },
       { path: `${G()}/events`, token: undefined, status: 401, code: 'unauthorized' as const },
-      { path: `${G()}/events?token=not-a-token`, token: undefined, status: 401, code: 'unauthorized' as const },
+      { path: `${G()}/events?token=not-a-token`, token: undefined, status: 400, code: 'validation_failed' as const },
+      { path: `${G()}/events?token=${alice.token}`, token: alice.token, status: 400, code: 'validation_failed' as const },
       { path: `${API}/grids/${randomUUID()}/events`, token: alice.token, status: 404, code: 'grid_not_found' as const },
     ]) {
       const m = mismatch(await call(t.url, 'GET', c.path, { token: c.token }), c.status, c.code);

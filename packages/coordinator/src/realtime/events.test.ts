@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { describeEachEngine } from '../testing/engines.js';
-import { openEvents } from '../testing/events-socket.js';
+import { openEvents, refusedUpgrade } from '../testing/events-socket.js';
 import { addMember, eventually, signup, startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
 
 describeEachEngine('events WebSocket', (engine) => {
@@ -49,8 +49,20 @@ describeEachEngine('events WebSocket', (engine) => {
     ws.close();
   });
 
-  test('the token may come in ?token= (browsers cannot set headers on a WebSocket)', async () => {
-    const ws = await openEvents(bob.client.eventsUrl(gridId), bob.token, true);
+  test('a token in ?token= is refused before the upgrade (URLs end up in proxy logs); the answer says where a token goes', async () => {
+    const url = new URL(bob.client.eventsUrl(gridId));
+    url.searchParams.set('token', bob.token);
+    for (const header of [undefined, bob.token]) {
+      const { status, body } = await refusedUpgrade(url.toString(), header);
+      assert.equal(status, 400, 'refused whether or not the header carries a token too');
+      const error = (body as { error: { code: string; message: string } }).error;
+      assert.equal(error.code, 'validation_failed');
+      assert.match(error.message, /Authorization header/);
+      assert.match(error.message, /bearer\.<token>/);
+      assert.ok(!error.message.includes(bob.token), 'the answer does not repeat the token');
+    }
+    // The same token in the header opens the socket.
+    const ws = await openEvents(bob.client.eventsUrl(gridId), bob.token);
     assert.equal((await ws.next(() => true)).type, 'snapshot');
     ws.close();
   });

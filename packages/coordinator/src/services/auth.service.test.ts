@@ -238,7 +238,7 @@ describeEachEngine('auth service', (engine) => {
       const gridId = (await u.client.createGrid({ name: 'ws' })).grid.id;
       const second = (await u.client.createGrid({ name: 'ws two' })).grid.id;
       const mine = await openEvents(u.client.eventsUrl(gridId), u.token);
-      const mineElsewhere = await openEvents(u.client.eventsUrl(second, true), u.token, true);
+      const mineElsewhere = await openEvents(u.client.eventsUrl(second), u.token, 'subprotocol');
       const theirs = await openEvents(other.client.eventsUrl(gridId), other.token);
       try {
         for (const s of [mine, mineElsewhere, theirs]) await s.next((e) => e.type === 'snapshot');

@@ -213,4 +213,47 @@ describeEachEngine('liveness through a database outage', (engine) => {
       await t.close();
     }
   });
+
+  test('every host died during the outage: the sweep notices the database is back by itself; the overdue process expires a full window later', { skip: engine === 'pglite' ? 'the embedded database cannot be unreachable' : false }, async () => {
+    // Nothing beats during or after the outage, so no flush ever writes anything: only the sweep's own probe can see the recovery.
+    const t = await startTestCoordinator(engine, { GRID_STALE_AFTER_MS: '2000', GRID_HEARTBEAT_INTERVAL_MS: '250' });
+    try {
+      const stale = t.config.staleAfterMs;
+      const alice = await signup(t, 'alice', 'pc1');
+      const gridId = (await alice.client.createGrid({ name: 'all gone' })).grid.id;
+      const { process: gone } = await alice.client.registerProcess(gridId, { name: 'gone' });
+      // It beats through the start-up grace (a process registered a stale window ago would be due right now), then its
+      // host dies just before the outage, so its deadline passes while the database is away.
+      const beat = keepBeating(alice, gridId, gone.id, t.config.heartbeatIntervalMs);
+      await new Promise((r) => setTimeout(r, stale)); // past the start-up grace
+      const watcher = await openEvents(alice.client.eventsUrl(gridId), alice.token);
+      await watcher.next((e) => e.type === 'snapshot');
+      await beat.stop();
+      assert.deepEqual(beat.failures, []);
+      // Its last heartbeat written: a flush after the outage must have nothing to write (that would be a recovery signal of its own).
+      await eventually(async () => (t.coordinator.services.processes.pendingCount === 0 ? true : undefined), stale * 4, 'the last heartbeat to be written');
+
+      const outage = await databaseOutage(t.testDb.postgres!.name);
+      await new Promise((r) => setTimeout(r, stale * 2));
+      const reopenedFrom = Date.now();
+      await outage.end();
+      const logged = (event: string) => t.logs.find((l) => l.event === event);
+      assert.ok(logged('database.failing'), 'the outage really happened (database.failing logged)');
+      assert.equal(watcher.events.filter(isProcessEvent(gone.id, 'offline')).length, 0, 'nothing expires while the database is away');
+      assert.equal(t.coordinator.services.processes.pendingCount, 0, 'no heartbeat arrived to reveal the recovery');
+
+      const recovered = await eventually(async () => logged('database.recovered'), stale * 8, 'database.recovered to be logged');
+      assert.ok(Number(recovered.time) >= reopenedFrom, 'the recovery was seen only once the database let connections in again');
+      await watcher.next(isProcessEvent(gone.id, 'offline'), stale * 8);
+      const offlineSeenAt = Date.now();
+      assert.ok(
+        offlineSeenAt - Number(recovered.time) >= stale * 0.9,
+        'the overdue process expired only a full stale window after the database came back',
+      );
+      assert.equal((await alice.client.getProcess(gridId, gone.id)).process.status, 'offline');
+      watcher.close();
+    } finally {
+      await t.close();
+    }
+  });
 });

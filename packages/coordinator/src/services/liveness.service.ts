@@ -21,6 +21,8 @@ export class LivenessService {
     private readonly processes: ProcessService,
     private readonly config: CoordinatorConfig,
     private readonly log: Logger,
+    /** A cheap query that throws while the database is unreachable. */
+    private readonly probeDatabase: () => Promise<unknown>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -48,7 +50,14 @@ export class LivenessService {
     try {
       // Heartbeats received so far must count before anything is judged overdue.
       await this.flush();
-      if (this.databaseFailing || !mayExpire(this.now(), this.graceUntilMs)) return;
+      if (this.databaseFailing) {
+        // A flush that writes proves recovery only while heartbeats arrive; if every host died meanwhile, none do,
+        // so ask the database ourselves. Recovery starts the grace window: no expiry in this sweep either way.
+        await this.probeDatabase();
+        this.databaseOk();
+        return;
+      }
+      if (!mayExpire(this.now(), this.graceUntilMs)) return;
       await this.processes.expireOverdue();
       this.databaseOk();
     } catch (err) {

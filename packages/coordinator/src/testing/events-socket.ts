@@ -1,4 +1,4 @@
-import type { GridEvent } from '@gridshare/protocol';
+import { EVENTS_SUBPROTOCOL, type GridEvent, TOKEN_SUBPROTOCOL_PREFIX } from '@gridshare/protocol';
 import WebSocket from 'ws';
 
 export interface EventsSocket {
@@ -11,12 +11,17 @@ export interface EventsSocket {
   ws: WebSocket;
 }
 
-/** Opens a grid's events socket; the token goes in the Authorization header (or the query with `viaQuery`). */
-export function openEvents(url: string, token: string | undefined, viaQuery = false): Promise<EventsSocket> {
-  const target = new URL(url);
-  if (viaQuery && token) target.searchParams.set('token', token);
-  const headers: Record<string, string> = token && !viaQuery ? { authorization: `Bearer ${token}` } : {};
-  const ws = new WebSocket(target, { headers });
+/** How a token is sent: the Authorization header (agents, scripts) or the `bearer.<token>` subprotocol (browsers). */
+export type TokenVia = 'header' | 'subprotocol';
+
+function connect(url: string, token: string | undefined, via: TokenVia): WebSocket {
+  if (token && via === 'subprotocol') return new WebSocket(url, [EVENTS_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`]);
+  return new WebSocket(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+}
+
+/** Opens a grid's events socket, sending the token the way `via` says. */
+export function openEvents(url: string, token: string | undefined, via: TokenVia = 'header'): Promise<EventsSocket> {
+  const ws = connect(url, token, via);
   const events: GridEvent[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data) => {
@@ -56,6 +61,33 @@ export function openEvents(url: string, token: string | undefined, viaQuery = fa
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(sock));
     ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('error', reject);
+  });
+}
+
+/** The HTTP refusal of a WebSocket upgrade, with its JSON body (openEvents only reports the status); fails if the socket opens. */
+export function refusedUpgrade(url: string, token: string | undefined, via: TokenVia = 'header'): Promise<{ status: number; body: unknown }> {
+  const ws = connect(url, token, via);
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (req, res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => {
+        req.destroy();
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+    });
+    ws.once('open', () => {
+      ws.close();
+      reject(new Error('the WebSocket opened; a refusal was expected'));
+    });
     ws.once('error', reject);
   });
 }

@@ -1,9 +1,8 @@
 import { CLOSE_CODES, type GridEvent, GridIdParams } from '@gridshare/protocol';
-import { Type } from '@sinclair/typebox';
 import type { WebSocket } from 'ws';
 import { AppError } from '../../errors.js';
 import { GridsRepository } from '../../store/grids.repository.js';
-import { bearerToken } from '../authenticate.js';
+import { bearerToken, refuseTokenInUrl } from '../authenticate.js';
 import { type App, ERRORS, type Services } from '../route-context.js';
 
 /** A reader this far behind is cut off; it reconnects and gets a fresh snapshot. */
@@ -17,18 +16,19 @@ export function eventRoutes(app: App, s: Services): void {
     method: 'GET',
     url: '/grids/:gridId/events',
     // handler + wsHandler (rather than websocket: true, which hides the route from the OpenAPI document).
-    // Auth and membership are checked before the upgrade, so a refusal is a plain HTTP 401/404.
+    // Auth and membership are checked before the upgrade, so a refusal is a plain HTTP 400/401/404.
+    preValidation: refuseTokenInUrl,
     preHandler: async (req) => {
-        req.auth = await s.auth.authenticate(bearerToken(req, true));
-        await s.access.requireMember((req.params as GridIdParams).gridId, req.auth.user.id);
-      },
-      schema: {
-        tags: ['events'],
-        summary: 'WebSocket: a snapshot, then one message per process or member change',
-        params: GridIdParams,
-        querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false }),
-        response: { ...ERRORS },
-      },
+      req.auth = await s.auth.authenticate(bearerToken(req, true));
+      await s.access.requireMember((req.params as GridIdParams).gridId, req.auth.user.id);
+    },
+    // No querystring: the API's default (none) applies.
+    schema: {
+      tags: ['events'],
+      summary: 'WebSocket: a snapshot, then one message per process or member change',
+      params: GridIdParams,
+      response: { ...ERRORS },
+    },
     // A plain GET (no upgrade) gets an answer in our error shape.
     handler: async (_req, reply) =>
       reply.status(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'this endpoint is a WebSocket: connect with an Upgrade: websocket request' } }),
