@@ -17,3 +17,9 @@ test('LOG_LEVEL is one of pino’s levels, or a clear error (not a crash when th
 test('bad numbers are refused with the variable’s name and range', () => {
   assert.throws(() => loadAgentConfig({ GRID_POLL_MS: '5' }), /GRID_POLL_MS must be a whole number from 10 to 60000 \(got '5'\)/);
 });
+
+test('requests to the coordinator give up after GRID_REQUEST_TIMEOUT_MS (15 s unless set)', () => {
+  assert.equal(loadAgentConfig({}).requestTimeoutMs, 15_000);
+  assert.equal(loadAgentConfig({ GRID_REQUEST_TIMEOUT_MS: '2500' }).requestTimeoutMs, 2500);
+  assert.throws(() => loadAgentConfig({ GRID_REQUEST_TIMEOUT_MS: '0' }), /GRID_REQUEST_TIMEOUT_MS must be a whole number from 100 to 600000/);
+});

@@ -16,6 +16,8 @@ export interface AgentConfig {
   /** Process output logs rotate at this size (one old generation is kept). */
   readonly logMaxBytes: number;
   readonly logLevel: string;
+  /** Any request to the coordinator gives up after this long (heartbeats retry at once): a hung one must not let a process go offline. */
+  readonly requestTimeoutMs: number;
   /**
    * The environment the processes it starts get (with their own `--env` on
    * top): the agent's, without its secrets — a password given to `grid login`
@@ -59,6 +61,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     pollMs: int(env, 'GRID_POLL_MS', 500, 10, 60_000),
     logMaxBytes: int(env, 'GRID_LOG_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 ** 3),
     logLevel: logLevel(env.LOG_LEVEL),
+    requestTimeoutMs: int(env, 'GRID_REQUEST_TIMEOUT_MS', 15_000, 100, 600_000),
     childEnv: Object.freeze(withoutSecrets(env)),
   });
 }

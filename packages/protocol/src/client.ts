@@ -43,6 +43,11 @@ export interface ClientOptions {
   token?: string | undefined;
   /** Defaults to the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * Gives up on a request (answer and body) after this long: a coordinator that
+   * accepts and never answers must not hold a caller forever. Default: none.
+   */
+  timeoutMs?: number | undefined;
 }
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -53,16 +58,23 @@ export class GridClient {
   readonly baseUrl: string;
   token: string | undefined;
   private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number | undefined;
 
   constructor(opts: ClientOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
     this.token = opts.token;
     // Called through a closure: browsers refuse window.fetch called as another object's method.
     this.fetchImpl = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.timeoutMs = opts.timeoutMs;
   }
 
   withToken(token: string | undefined): GridClient {
-    return new GridClient({ baseUrl: this.baseUrl, token, fetch: this.fetchImpl });
+    return new GridClient({ baseUrl: this.baseUrl, token, fetch: this.fetchImpl, timeoutMs: this.timeoutMs });
+  }
+
+  /** The same client, giving up on each request after `timeoutMs`. */
+  withTimeout(timeoutMs: number): GridClient {
+    return new GridClient({ baseUrl: this.baseUrl, token: this.token, fetch: this.fetchImpl, timeoutMs });
   }
 
   /**
@@ -96,19 +108,26 @@ export class GridClient {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const signal = this.timeoutMs === undefined ? null : AbortSignal.timeout(this.timeoutMs);
+    const failed = (err: unknown) => {
+      if (signal?.aborted) return new ApiError(0, 'network_error', `no answer from ${this.baseUrl} within ${Math.round(this.timeoutMs! / 100) / 10} s`);
+      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
+      return new ApiError(0, 'network_error', `cannot reach ${this.baseUrl}${cause}`);
+    };
     let res: Response;
+    let text: string;
     try {
       res = await this.fetchImpl(`${this.baseUrl}${API_PREFIX}${path}`, {
         method,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
+        signal,
       });
+      if (res.status === 204) return undefined as T;
+      text = await res.text();
     } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
-      throw new ApiError(0, 'network_error', `cannot reach ${this.baseUrl}${cause}`);
+      throw failed(err);
     }
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
     let json: unknown;
     try {
       json = text ? JSON.parse(text) : undefined;

@@ -54,7 +54,7 @@ export class Agent {
     readonly config: AgentConfig,
     private readonly log: Logger,
   ) {
-    this.session = new Session(config.paths);
+    this.session = new Session(config.paths, config.requestTimeoutMs);
     this.store = new StateStore(config.paths.state);
     this.link = new CoordinatorLink(this.session, AGENT_VERSION, log, (link, req) => dialForHost(link, req, (id) => this.processes.get(id), log));
   }
@@ -113,7 +113,7 @@ export class Agent {
 
   async login(req: LoginRequest): Promise<WhoAmI> {
     const server = normalizeServer(req.server);
-    const anon = new GridClient({ baseUrl: server });
+    const anon = new GridClient({ baseUrl: server, timeoutMs: this.config.requestTimeoutMs });
     const creds = { username: req.username, password: req.password, deviceName: req.deviceName };
     let res;
     try {
@@ -148,7 +148,7 @@ export class Agent {
   async identity(): Promise<WhoAmIResponse> {
     const saved = this.whoami();
     const c = this.client();
-    const quick = new GridClient({ baseUrl: c.baseUrl, token: c.token, fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(IDENTITY_CHECK_MS) }) });
+    const quick = c.withTimeout(IDENTITY_CHECK_MS);
     try {
       const me = await quick.me();
       return { server: saved.server, user: me.user, device: me.device, coordinator: 'verified' };

@@ -20,7 +20,11 @@ export class Session {
   private token: string | null = null;
   private cached: GridClient | null = null;
 
-  constructor(private readonly paths: AgentPaths) {}
+  constructor(
+    private readonly paths: AgentPaths,
+    /** Every request to the coordinator gives up after this long (the caller retries): one that hangs must not stall a heartbeat loop. */
+    private readonly requestTimeoutMs?: number,
+  ) {}
 
   /** No config.json, or no token: logged out. A config.json that cannot be used is a `problem`, said as such. */
   async load(): Promise<void> {
@@ -77,7 +81,7 @@ export class Session {
   /** A client for the coordinator with this device's token; null when logged out. */
   client(): GridClient | null {
     if (!this.info || !this.token) return null;
-    return (this.cached ??= new GridClient({ baseUrl: this.info.server, token: this.token }));
+    return (this.cached ??= new GridClient({ baseUrl: this.info.server, token: this.token, timeoutMs: this.requestTimeoutMs }));
   }
 }
 
