@@ -66,7 +66,10 @@ export class InviteService {
     const { grid, joined } = await this.db.transaction(async (tx) => {
       const invites = new InvitesRepository(tx);
       const grids = new GridsRepository(tx);
-      const invite = await invites.findForUpdate(code);
+      // The grid first (as the last member leaving locks it to delete it): a join waits for that delete and then
+      // finds nothing, or that leave waits for this join and then finds a second member.
+      const gridId = await invites.gridOf(code);
+      const invite = gridId && (await grids.lockGrid(gridId, 'key share')) ? await invites.findForUpdate(code) : null;
       if (!invite) throw new AppError('invite_not_found', 'that invite code is not valid; check it and try again');
       const grid = (await grids.findGrid(invite.gridId))!;
       if (await grids.findMember(invite.gridId, ctx.user.id)) return { grid, joined: false };

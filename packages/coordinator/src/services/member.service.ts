@@ -43,9 +43,12 @@ export class MemberService {
         if (caller.role === 'admin' && target.role !== 'member') throw new AppError('forbidden', 'an admin may remove members only; ask the owner');
       }
       if (target!.role === 'owner') {
+        // Counted and deleted under the grid's lock: a join in flight either lands first (and is counted) or finds no grid.
+        await grids.lockGrid(gridId, 'update');
         if ((await grids.countMembers(gridId)) > 1) {
           throw new AppError('owner_must_transfer', 'hand ownership to another member before leaving this grid');
         }
+        await grids.deleteGrid(gridId);
         return { target: target!, deleteGrid: true };
       }
       await grids.deleteMember(gridId, userId);
@@ -55,8 +58,7 @@ export class MemberService {
     this.tunnels.closeForMember(gridId, userId);
     await this.processes.stopAllOfUser(gridId, userId, self ? 'member_left' : 'member_removed');
     if (deleteGrid) {
-      // The last member leaving: the grid goes with them.
-      await this.grids.deleteGrid(gridId);
+      // The last member leaving: the grid went with them (in the transaction above).
       this.bus.disconnectUser(gridId, userId, CLOSE_CODES.gridNotFound, 'grid deleted');
       this.log.info({ event: 'grid.deleted', gridId, userId }, 'last member left; grid deleted');
       return;

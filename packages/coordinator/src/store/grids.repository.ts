@@ -34,6 +34,17 @@ export class GridsRepository {
     return g ? toGrid(g) : null;
   }
 
+  /**
+   * Locks the grid's row for the rest of the transaction: 'update' to delete
+   * it, 'key share' to add to it (waits while a delete is in flight, and is
+   * false once the grid is gone). Taken before any other row of the grid, by
+   * both, so they never wait on each other crosswise.
+   */
+  async lockGrid(id: string, mode: 'update' | 'key share'): Promise<boolean> {
+    const rows = await this.db.query(`SELECT id FROM grids WHERE id = $1 FOR ${mode === 'update' ? 'UPDATE' : 'KEY SHARE'}`, [id]);
+    return rows.length === 1;
+  }
+
   async deleteGrid(id: string): Promise<void> {
     await this.db.query('DELETE FROM grids WHERE id = $1', [id]);
   }

@@ -62,6 +62,12 @@ export class InvitesRepository {
     return rows.map(toInvite);
   }
 
+  /** The grid an invite code is for (no lock): a join locks that grid first. */
+  async gridOf(code: string): Promise<string | null> {
+    const [r] = await this.db.query<{ grid_id: string }>('SELECT grid_id FROM grid_invites WHERE code = $1', [code]);
+    return r?.grid_id ?? null;
+  }
+
   /** Locks the row for the rest of the transaction (two joins racing for the last use). */
   async findForUpdate(code: string): Promise<InviteRecord | null> {
     const [r] = await this.db.query<InviteRow>(`SELECT ${COLUMNS} FROM grid_invites WHERE code = $1 FOR UPDATE`, [code]);
