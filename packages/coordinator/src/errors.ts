@@ -24,5 +24,5 @@ export const processStopped = (p: { stopReason: string | null }) =>
     'process_stopped',
     p.stopReason === 'force_stopped'
       ? 'a grid owner or admin stopped this process'
-      : `this process is stopped${p.stopReason ? ` (${p.stopReason})` : ''}; start it again to share it`,
+      : `this process is stopped${p.stopReason && p.stopReason !== 'stopped' ? ` (${p.stopReason.replaceAll('_', ' ')})` : ''}; start it again to share it`,
   );
