@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
 import type { AuthContext } from '../services/auth.service.js';
+import { keepAlive } from './keep-alive.js';
 import type { RelayLink, RelayStream } from './relay-stream.js';
 
 /** An agent that opens its link and says nothing is cut off after this long. */
@@ -50,13 +51,7 @@ export class AgentLink implements RelayLink {
     readonly kind: 'agent' | 'peer-in' = 'agent',
   ) {
     const helloTimer = setTimeout(() => this.close(CLOSE_CODES.protocolError, 'say hello first'), HELLO_TIMEOUT_MS);
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    const ping = setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
-      socket.ping();
-    }, limits.pingIntervalMs);
+    keepAlive(socket, limits.pingIntervalMs);
     socket.on('message', (data: Buffer, isBinary) => {
       if (this.isReady && isBinary) return handler.frame(this, data);
       if (!this.isReady && !isBinary) {
@@ -67,7 +62,6 @@ export class AgentLink implements RelayLink {
     });
     socket.on('close', () => {
       clearTimeout(helloTimer);
-      clearInterval(ping);
       this.closed = true;
       if (this.isReady) handler.closed(this);
     });

@@ -1,14 +1,16 @@
-import type { Grid, GridDetailResponse, GridSummary } from '@gridshare/protocol';
+import type { Grid, GridDetailResponse, GridSummary, SnapshotEvent } from '@gridshare/protocol';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Database } from '../store/database.js';
 import type { DevicesRepository } from '../store/devices.repository.js';
 import { GridsRepository } from '../store/grids.repository.js';
+import { ProcessesRepository } from '../store/processes.repository.js';
 import type { AuthContext } from './auth.service.js';
 import type { GridAccess } from './grid-access.js';
 
 export class GridService {
   private readonly grids: GridsRepository;
+  private readonly processes: ProcessesRepository;
   constructor(
     private readonly db: Database,
     private readonly access: GridAccess,
@@ -16,6 +18,7 @@ export class GridService {
     private readonly log: Logger,
   ) {
     this.grids = new GridsRepository(db);
+    this.processes = new ProcessesRepository(db);
   }
 
   async create(ctx: AuthContext, name: string): Promise<Grid> {
@@ -36,5 +39,16 @@ export class GridService {
       this.devices.listForGrid(gridId),
     ]);
     return { grid: grid!, members, devices };
+  }
+
+  /** What an events socket starts from, and starts over from: the grid's processes, members and devices now. */
+  async snapshot(gridId: string, userId: string): Promise<SnapshotEvent> {
+    await this.access.requireMember(gridId, userId);
+    const [processes, members, devices] = await Promise.all([
+      this.processes.list(gridId),
+      this.grids.listMembers(gridId),
+      this.devices.listForGrid(gridId),
+    ]);
+    return { type: 'snapshot', processes, members, devices };
   }
 }

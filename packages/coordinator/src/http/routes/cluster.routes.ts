@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { AppError } from '../../errors.js';
 import { PEER_HEADER } from '../../realtime/peer-link.js';
 import { type App, ERRORS, type Services } from '../route-context.js';
+import { websocketOnly } from '../websocket-only.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,8 +23,7 @@ export function clusterRoutes(app: App, s: Services): void {
       }
     },
     schema: { hide: true, querystring: Empty, response: { ...ERRORS } },
-    handler: async (_req, reply) =>
-      reply.status(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'this endpoint is a WebSocket: connect with an Upgrade: websocket request' } }),
+    handler: websocketOnly,
     wsHandler: (socket: WebSocket, req) => s.tunnels.attachPeer(socket, req.headers[PEER_HEADER] as string),
   });
 }

@@ -2,6 +2,7 @@ import { Empty } from '@gridshare/protocol';
 import type { WebSocket } from 'ws';
 import { bearerToken } from '../authenticate.js';
 import { type App, BEARER, ERRORS, type Services } from '../route-context.js';
+import { websocketOnly } from '../websocket-only.js';
 
 /**
  * The agent link: one WebSocket per logged-in agent, carrying tunnel streams
@@ -22,8 +23,7 @@ export function linkRoutes(app: App, s: Services): void {
       querystring: Empty,
       response: { ...ERRORS },
     },
-    handler: async (_req, reply) =>
-      reply.status(426).header('upgrade', 'websocket').send({ error: { code: 'upgrade_required', message: 'this endpoint is a WebSocket: connect with an Upgrade: websocket request' } }),
+    handler: websocketOnly,
     wsHandler: (socket: WebSocket, req) => {
       s.presence.trackSocket(socket, req.auth);
       s.tunnels.attachLink(socket, req.auth);
