@@ -64,10 +64,11 @@ export class TunnelService implements RelayPolicy {
     this.timer.unref();
   }
 
-  /** Shutdown: streams are reset, links closed, and the last counts written. */
+  /** Shutdown: streams are reset, links closed, and the last counts written — before the database closes. */
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.relay.close();
+    await this.closesWritten();
   }
 
   /** A new agent link; it closes when its token is revoked (logout). */
