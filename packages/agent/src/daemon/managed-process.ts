@@ -9,7 +9,7 @@ import {
   spawnProcess,
   waitForExitByPolling,
 } from '../supervisor/process-runner.js';
-import { type GroupSampler, isPortOpen } from '../supervisor/procfs.js';
+import { type GroupSampler, isPortOpen, readProcStat } from '../supervisor/procfs.js';
 import { decideRestart, describeExit, failed } from '../supervisor/restart.policy.js';
 import { MinecraftProbe } from '../health/minecraft-probe.js';
 import { HeartbeatLoop } from './heartbeat-loop.js';
@@ -187,7 +187,10 @@ export class ManagedProcess {
   async health(): Promise<ProcessHealth> {
     const { pid, startedAt } = this.record.runtime;
     const ports = await Promise.all(this.record.spec.ports.map(async (p) => ({ port: p.port, open: await isPortOpen(p.port) })));
-    const sample = pid === null ? null : await this.deps.sampler.sample(pid);
+    // Run mode: the agent made the process a group leader. A shared one may sit in a group led by whatever
+    // started it (a script, a shell job): its health is that group's.
+    const group = pid === null ? null : this.record.spec.mode === 'share' ? ((await readProcStat(pid))?.pgrp ?? null) : pid;
+    const sample = group === null ? null : await this.deps.sampler.sample(group);
     // A game server that does not answer is still a live process: health says so (reachable: false).
     const minecraft = sample !== null && pid !== null ? await this.minecraft.sample(this.record.kind, pid, ports) : undefined;
     return {
