@@ -55,17 +55,19 @@ export function createMetrics(countByStatus: () => Promise<Record<ProcessStatus,
   };
 }
 
-/** Tunnel relay figures, read when Prometheus scrapes. */
+/** Tunnel relay figures, read when Prometheus scrapes: counts since start are counters, the rest gauges. */
 export function registerTunnelMetrics(registry: Registry, stats: () => RelayStats): void {
   const gauges: Array<[string, string, (s: RelayStats) => number]> = [
     ['grid_tunnel_links', 'Agent links connected to this coordinator.', (s) => s.links],
     ['grid_tunnel_streams', 'Tunnel streams open through this coordinator.', (s) => s.openStreams],
+    ['grid_tunnel_in_flight_high_water_bytes', 'The most bytes one stream had in flight here (at most the window).', (s) => s.inFlightHighWater],
+    ['grid_tunnel_link_buffered_high_water_bytes', "The most bytes one link's socket held unsent.", (s) => s.linkBufferedHighWater],
+  ];
+  const counters: Array<[string, string, (s: RelayStats) => number]> = [
     ['grid_tunnel_streams_opened_total', 'Tunnel streams opened since start.', (s) => s.streamsOpened],
     ['grid_tunnel_streams_refused_total', 'Tunnel stream opens refused since start.', (s) => s.refused],
     ['grid_tunnel_bytes_in_total', 'Bytes relayed toward processes since start.', (s) => s.bytesIn],
     ['grid_tunnel_bytes_out_total', 'Bytes relayed from processes since start.', (s) => s.bytesOut],
-    ['grid_tunnel_in_flight_high_water_bytes', 'The most bytes one stream had in flight here (at most the window).', (s) => s.inFlightHighWater],
-    ['grid_tunnel_link_buffered_high_water_bytes', "The most bytes one link's socket held unsent.", (s) => s.linkBufferedHighWater],
   ];
   for (const [name, help, read] of gauges) {
     new Gauge({
@@ -74,6 +76,18 @@ export function registerTunnelMetrics(registry: Registry, stats: () => RelayStat
       registers: [registry],
       collect() {
         this.set(read(stats()));
+      },
+    });
+  }
+  for (const [name, help, read] of counters) {
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      // The relay counts; the counter shows its count (it only ever grows while this coordinator runs).
+      collect() {
+        this.reset();
+        this.inc(read(stats()));
       },
     });
   }

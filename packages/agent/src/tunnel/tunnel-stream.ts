@@ -183,8 +183,4 @@ export class TunnelStream {
     this.link.forget(this);
     this.resolveDone({ reason, message, bytesSent: this.bytesSent, bytesReceived: this.received });
   }
-
-  get buffered(): number {
-    return this.received - this.flushed;
-  }
 }

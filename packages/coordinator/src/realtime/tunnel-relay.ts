@@ -304,11 +304,6 @@ export class TunnelRelay implements LinkHandler {
     return [...this.streams].filter((s) => s.connectionId !== null && s.peerConnectionId === null && s.state !== 'closed');
   }
 
-  findStream(connectionId: string): RelayStream | undefined {
-    for (const s of this.streams) if (s.connectionId === connectionId) return s;
-    return undefined;
-  }
-
   private sweep(): void {
     const now = Date.now();
     for (const s of [...this.streams]) {
