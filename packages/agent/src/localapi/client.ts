@@ -3,6 +3,7 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tryParseJson } from '@gridshare/protocol';
 import { withoutSecrets } from '../config.js';
 import type { AgentPaths } from '../paths.js';
 
@@ -15,6 +16,14 @@ export class LocalApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The error an agent's 4xx/5xx answer carries (its own words when it sent our error shape). */
+export function answerError(status: number, text: string): LocalApiError {
+  const e = (tryParseJson(text) as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const code = typeof e?.code === 'string' ? e.code : 'error';
+  const message = typeof e?.message === 'string' ? e.message : `the agent answered HTTP ${status}`;
+  return new LocalApiError(code, message, status);
 }
 
 const GRID_BIN = fileURLToPath(new URL('../../bin/grid.js', import.meta.url));
@@ -53,11 +62,9 @@ export class LocalApiClient {
     const text = Buffer.concat(chunks).toString('utf8');
     const status = res.statusCode ?? 0;
     if (status === 204) return undefined as T;
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
-    if (status >= 400) {
-      const e = (json as { error?: { code?: string; message?: string } })?.error;
-      throw new LocalApiError(e?.code ?? 'error', e?.message ?? `agent answered HTTP ${status}`, status);
-    }
+    if (status >= 400) throw answerError(status, text);
+    const json = text ? tryParseJson(text) : undefined;
+    if (text && json === undefined) throw new LocalApiError('agent_unreachable', `the agent at ${this.paths.socket} gave an answer that is not JSON`, status);
     return json as T;
   }
 

@@ -2,6 +2,7 @@ import type { ConnectEvent, LocalConnectionsResponse, LocalProcessResponse } fro
 import { Argument, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { action, agentClient } from '../context.js';
+import { answerError } from '../../localapi/client.js';
 import { ago, bytes, dim, printJson, table } from '../output.js';
 import { connectionId, localPort, singlePort } from '../parse.js';
 
@@ -44,7 +45,7 @@ export function registerConnect(program: Command): void {
         if ((res.statusCode ?? 500) >= 400) {
           let text = '';
           for await (const c of res) text += String(c);
-          throw new Error((JSON.parse(text) as { error: { message: string } }).error.message);
+          throw answerError(res.statusCode ?? 500, text);
         }
         const stop = () => {
           res.destroy();
