@@ -264,13 +264,28 @@ export const ConnectQuery = Type.Object(
 export type ConnectQuery = Static<typeof ConnectQuery>;
 
 /** `grid connect` streams these as NDJSON, the first being `listening`, until the CLI goes away. */
-export type ConnectEvent =
-  | { type: 'listening'; port: number; processId: string; processName: string; gridName: string; remotePort: number }
-  | { type: 'opened'; client: string; connectionId: string | null }
-  | { type: 'closed'; client: string; connectionId: string | null; bytesIn: number; bytesOut: number; reason: string }
-  | { type: 'refused'; client: string; code: string; message: string }
+export const ConnectEvent = Type.Union([
+  Type.Object(
+    { type: Type.Literal('listening'), port: Type.Integer(), processId: Type.String(), processName: Type.String(), gridName: Type.String(), remotePort: Type.Integer() },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('opened'), client: Type.String(), connectionId: Type.Union([Type.String(), Type.Null()]) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('closed'),
+      client: Type.String(),
+      connectionId: Type.Union([Type.String(), Type.Null()]),
+      bytesIn: Type.Integer(),
+      bytesOut: Type.Integer(),
+      reason: Type.String(),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('refused'), client: Type.String(), code: Type.String(), message: Type.String() }, { additionalProperties: false }),
   /** Printed by the CLI itself (never sent by the agent): the agent went away, and the port with it. */
-  | { type: 'agent_stopped'; message: string };
+  Type.Object({ type: Type.Literal('agent_stopped'), message: Type.String() }, { additionalProperties: false }),
+]);
+export type ConnectEvent = Static<typeof ConnectEvent>;
 
 /** `grid connections`: the coordinator's records of connections to processes of this PC, newest first. */
 export const LocalConnectionsResponse = Type.Object(

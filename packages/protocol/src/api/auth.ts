@@ -36,7 +36,7 @@ export type AuthResponse = Static<typeof AuthResponse>;
 
 /** One of my logged-in devices: whether it is online now (connected through an agent link or a browser, or hosting an online process), and whether it is this one. */
 export const OwnDevice = Type.Object(
-  { id: Uuid, name: Type.String(), createdAt: Timestamp, lastSeenAt: Timestamp, online: Type.Boolean(), current: Type.Boolean() },
+  { ...Device.properties, online: Type.Boolean(), current: Type.Boolean() },
   { $id: 'OwnDevice', additionalProperties: false },
 );
 export type OwnDevice = Static<typeof OwnDevice>;

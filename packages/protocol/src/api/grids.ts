@@ -9,15 +9,9 @@ export const Grid = Type.Object(
 );
 export type Grid = Static<typeof Grid>;
 
+/** A grid in my list: the grid, my role in it, and how many are in it. */
 export const GridSummary = Type.Object(
-  {
-    id: Uuid,
-    name: Type.String(),
-    createdAt: Timestamp,
-    createdBy: Uuid,
-    role: Role,
-    memberCount: Type.Integer(),
-  },
+  { ...Grid.properties, role: Role, memberCount: Type.Integer() },
   { $id: 'GridSummary', additionalProperties: false },
 );
 export type GridSummary = Static<typeof GridSummary>;

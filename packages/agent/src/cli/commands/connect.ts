@@ -1,8 +1,9 @@
-import type { ConnectEvent, LocalConnectionsResponse, LocalProcessResponse } from '@gridshare/protocol';
+import { ConnectEvent, type LocalConnectionsResponse, type LocalProcessResponse, tryParseJson } from '@gridshare/protocol';
+import { Value } from '@sinclair/typebox/value';
 import { Argument, type Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { action, agentClient } from '../context.js';
-import { answerError } from '../../localapi/client.js';
+import { answerError, LocalApiError } from '../../localapi/client.js';
 import { ago, bytes, dim, printJson, table } from '../output.js';
 import { connectionId, localPort, singlePort } from '../parse.js';
 
@@ -56,14 +57,15 @@ export function registerConnect(program: Command): void {
         try {
           for await (const line of createInterface({ input: res })) {
             if (!line) continue;
-            const e = JSON.parse(line) as ConnectEvent;
+            const e = tryParseJson(line);
+            if (!Value.Check(ConnectEvent, e)) throw new LocalApiError('bad_answer', `the agent sent something that is not a connect event: ${line.slice(0, 200)}`);
             if (opts.json) process.stdout.write(`${line}\n`);
             else if (e.type === 'listening') process.stdout.write(`${describe(e)}\n${dim(`(${e.processName} in ${e.gridName}, port ${e.remotePort} on its host; Ctrl-C to stop)`)}\n`);
             else process.stderr.write(`${describe(e)}\n`);
           }
         } catch (err) {
           // The agent went away mid-stream (the socket was cut: "aborted"): the same as the stream ending.
-          if (err instanceof SyntaxError) throw err;
+          if (err instanceof LocalApiError) throw err;
         }
         // The listener lived in the agent: whether it shut down or died, the port is gone.
         const stopped: ConnectEvent = { type: 'agent_stopped', message: AGENT_STOPPED };
