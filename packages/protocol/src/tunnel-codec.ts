@@ -8,6 +8,7 @@ import {
   type TunnelErrorCode,
   TunnelFrameError,
 } from './tunnel.js';
+import { isUuid } from './api/common.js';
 
 /*
  * The tunnel's binary frames as bytes: Node-only (Buffer, also at load), so
@@ -28,13 +29,12 @@ const CODE_BY_BYTE: ReadonlyArray<TunnelErrorCode | undefined> = (() => {
   return out;
 })();
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ZERO_ID = Buffer.alloc(16);
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function writeUuid(buf: Buffer, offset: number, id: string | null): void {
   if (id === null) return void ZERO_ID.copy(buf, offset);
-  if (!UUID.test(id)) throw new TunnelFrameError(`not a UUID: ${id}`);
+  if (!isUuid(id)) throw new TunnelFrameError(`not a UUID: ${id}`);
   Buffer.from(id.replaceAll('-', ''), 'hex').copy(buf, offset);
 }
 

@@ -2,6 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /** A UUID in its canonical text form (the uuid format alone also admits `urn:uuid:` prefixes). Any case; the coordinator lower-cases it. */
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+const UUID_RE = new RegExp(UUID_PATTERN);
+/** The one UUID check (schemas use UUID_PATTERN; code that checks by hand uses this). */
+export const isUuid = (v: string): boolean => UUID_RE.test(v);
 export const Uuid = Type.String({ format: 'uuid', pattern: UUID_PATTERN, description: 'A UUID.' });
 export const Timestamp = Type.String({ format: 'date-time', description: 'RFC 3339 time from the coordinator clock.' });
 export const Role = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('member')]);

@@ -1,11 +1,10 @@
-import { Empty } from '@gridshare/protocol';
+import { Empty, isUuid } from '@gridshare/protocol';
 import type { WebSocket } from 'ws';
 import { AppError } from '../../errors.js';
 import { PEER_HEADER } from '../../realtime/peer-link.js';
 import { type App, ERRORS, type Services } from '../route-context.js';
 import { websocketOnly } from '../websocket-only.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The peer link: another coordinator of the same database opens streams here
@@ -18,7 +17,7 @@ export function clusterRoutes(app: App, s: Services): void {
     url: '/cluster/link',
     preHandler: async (req) => {
       const peer = req.headers[PEER_HEADER];
-      if (!s.tunnels.peers.isPeer(req.headers.authorization) || typeof peer !== 'string' || !UUID.test(peer)) {
+      if (!s.tunnels.peers.isPeer(req.headers.authorization) || typeof peer !== 'string' || !isUuid(peer)) {
         throw new AppError('unauthorized', 'only another coordinator of the same database may open a peer link');
       }
     },
