@@ -164,8 +164,9 @@ describeEachEngine('ops endpoints', (engine) => {
     test('grid_process_expiries_total counts a process marked offline for missed heartbeats', async () => {
       const alice = await signup(t, 'expiry');
       const gridId = (await alice.client.createGrid({ name: 'expiry' })).grid.id;
-      const { process: p } = await alice.client.registerProcess(gridId, { name: 'silent' });
+      // Read before the process exists: nothing can have expired yet (after registering, a slow request could be too late).
       assert.equal(sample(await metrics(t), 'grid_process_expiries_total'), 0);
+      const { process: p } = await alice.client.registerProcess(gridId, { name: 'silent' });
       await eventually(
         async () => ((await alice.client.getProcess(gridId, p.id)).process.status === 'offline' ? true : undefined),
         15_000,

@@ -38,6 +38,7 @@ import { describeEachEngine } from '../testing/engines.js';
 import {
   addMember,
   eventually,
+  heartbeatsWritten,
   secondDevice,
   signup,
   startTestCoordinator,
@@ -265,7 +266,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
     const { process: p } = await alice.client.registerProcess(gridId, { name: 'web', kind: 'http', ports: [{ port: 8080, protocol: 'tcp' }] });
     processId = p.id;
     await alice.client.heartbeat(gridId, processId, { health: HEALTH });
-    await t.coordinator.services.liveness.flush();
+    await heartbeatsWritten(t);
     inviteCode = (await alice.client.createInvite(gridId, { maxUses: 5 })).invite.code;
   });
   after(() => t?.close());
@@ -500,7 +501,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       mention,
     }));
     assertNoProblems(await runCases(t.url, cases));
-    await t.coordinator.services.liveness.flush();
+    await heartbeatsWritten(t);
     const { process: p } = await alice.client.getProcess(gridId, processId);
     assert.deepEqual(p.health, HEALTH);
     assert.notEqual(p.status, 'stopped');
@@ -782,7 +783,7 @@ describeEachEngine('validation: bad input gets a clear error and loses nothing',
       cases.push({ what: 'no Authorization', method: target.method, path: target.path, req: { json: target.json }, status: 401, code: 'unauthorized' });
     }
     assertNoProblems(await runCases(t.url, cases));
-    await t.coordinator.services.liveness.flush();
+    await heartbeatsWritten(t);
     assert.deepEqual(await snapshot(), before_);
     // The scheme is case-insensitive; the token itself still works.
     assert.equal((await call(t.url, 'GET', `${API}/me`, { headers: { authorization: `bearer ${alice.token}` } })).status, 200);

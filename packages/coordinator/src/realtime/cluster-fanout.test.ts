@@ -26,8 +26,11 @@ describeOn('postgres', 'fan-out between coordinators', () => {
   const on = (c: TestCoordinator, u: TestUser) => c.anon.withToken(u.token);
 
   before(async () => {
-    one = await startTestCoordinator('postgres');
-    two = await startTestCoordinator('postgres', {}, one.testDb);
+    // A device lease (the stale window) long enough that a read on the other coordinator right after the online event
+    // still sees it, however slow; the expiry test below waits for its window to pass.
+    const env = { GRID_STALE_AFTER_MS: '3000' };
+    one = await startTestCoordinator('postgres', env);
+    two = await startTestCoordinator('postgres', env, one.testDb);
     ({ alice, bob, gridId } = await twoInAGrid(one, 'cluster'));
     watcher = await openEvents(on(two, bob).eventsUrl(gridId), bob.token);
     await watcher.next((e) => e.type === 'snapshot');
@@ -45,7 +48,7 @@ describeOn('postgres', 'fan-out between coordinators', () => {
     const { process: p } = await alice.client.registerProcess(gridId, { name: 'survival', kind: 'minecraft' });
     await watcher.next(processEvent(p.id, 'online'), 10_000, from);
     // No heartbeats: whichever coordinator's sweep expires it, bob hears it on two.
-    await watcher.next(processEvent(p.id, 'offline'), 10_000, from);
+    await watcher.next(processEvent(p.id, 'offline'), one.config.staleAfterMs * 2 + 20_000, from);
     await alice.client.unregisterProcess(gridId, p.id, { reason: 'exited', exitCode: 0 });
     const stopped = (await watcher.next(processEvent(p.id, 'stopped'), 10_000, from)) as ProcessEvent;
     assert.equal(stopped.process.exitCode, 0);

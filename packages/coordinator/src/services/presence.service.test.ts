@@ -29,7 +29,9 @@ describeEachEngine('device presence', (engine) => {
   const onlineIn = async (u: TestUser, deviceId: string) => (await u.client.getGrid(gridId)).devices.find((d) => d.id === deviceId)?.online;
 
   before(async () => {
-    t = await startTestCoordinator(engine);
+    // A lease (the stale window) long enough that a device read right after it came online, or between two renewals
+    // (every third of it), is still online however slow a request is; nothing here waits for this lease to run out.
+    t = await startTestCoordinator(engine, { GRID_STALE_AFTER_MS: '3000' });
     ({ alice, bob, gridId } = await twoInAGrid(t, 'presence'));
     // Bob's browser watches the grid; it is a device of his, online while it watches.
     watcher = await openEvents(bob.client.eventsUrl(gridId), bob.token);
@@ -59,7 +61,8 @@ describeEachEngine('device presence', (engine) => {
     const from = watcher.events.length;
     const link = await openLink(t.url, alice.token);
     await watcher.next(deviceEvent(alice.device.id, true), 10_000, from);
-    await new Promise((r) => setTimeout(r, t.config.staleAfterMs * 3));
+    // Half a lease past the end of the one it got when it came online: that one has run out, so it was renewed.
+    await new Promise((r) => setTimeout(r, t.config.staleAfterMs * 1.5));
     assert.equal(await onlineIn(bob, alice.device.id), true);
     assert.equal(watcher.events.slice(from).filter(deviceEvent(alice.device.id, false)).length, 0);
     link.close();
@@ -89,10 +92,10 @@ describeEachEngine('device presence', (engine) => {
   test('a lease that runs out (its coordinator died) is ended by this coordinator, with an offline event', async () => {
     const pc3 = await secondDevice(t, alice, 'pc3');
     const from = watcher.events.length;
-    // What another coordinator wrote before it died: a lease nobody renews.
-    await t.db.query("UPDATE devices SET online_until = now() + interval '200 milliseconds' WHERE id = $1", [pc3.device.id]);
+    // What another coordinator wrote before it died: a lease nobody renews (long enough that the read below sees it).
+    await t.db.query("UPDATE devices SET online_until = now() + interval '3 seconds' WHERE id = $1", [pc3.device.id]);
     assert.equal(await onlineIn(bob, pc3.device.id), true);
-    await watcher.next(deviceEvent(pc3.device.id, false), 10_000, from);
+    await watcher.next(deviceEvent(pc3.device.id, false), 30_000, from);
     assert.equal(await onlineIn(bob, pc3.device.id), false);
     await pc3.client.logout();
   });

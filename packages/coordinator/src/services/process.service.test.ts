@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { describeEachEngine } from '../testing/engines.js';
-import { startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
+import { heartbeatsWritten, startTestCoordinator, type TestCoordinator, type TestUser, twoInAGrid } from '../testing/harness.js';
 
 /** Asserts the call fails with this status and code, and gives the error back. */
 async function rejects(p: Promise<unknown>, status: number, code: string): Promise<ApiError> {
@@ -22,7 +22,8 @@ describeEachEngine('process registry', (engine) => {
   let gridId: string;
 
   before(async () => {
-    t = await startTestCoordinator(engine);
+    // Nothing here is about expiry: a stale window no slow request can outlast, so what was registered stays online.
+    t = await startTestCoordinator(engine, { GRID_STALE_AFTER_MS: '60000' });
     ({ alice, bob, gridId } = await twoInAGrid(t, 'friends'));
   });
   after(() => t.close());
@@ -69,7 +70,7 @@ describeEachEngine('process registry', (engine) => {
     const hb = await alice.client.heartbeat(gridId, p.id, { health: { alive: true, pid: 4242, cpuPercent: 1.5 } });
     assert.deepEqual(hb, { status: 'online', heartbeatIntervalMs: t.config.heartbeatIntervalMs, staleAfterMs: t.config.staleAfterMs });
     await rejects(bob.client.heartbeat(gridId, p.id), 403, 'forbidden');
-    await t.coordinator.services.liveness.flush();
+    await heartbeatsWritten(t);
     const stored = await bob.client.getProcess(gridId, p.id);
     assert.deepEqual(stored.process.health, { alive: true, pid: 4242, cpuPercent: 1.5 });
   });
@@ -110,10 +111,15 @@ describeEachEngine('process registry', (engine) => {
 
   test('list filters by status; a process id under another grid is 404', async () => {
     const { process: p } = await alice.client.registerProcess(gridId, { name: 'listed' });
+    const { process: ended } = await alice.client.registerProcess(gridId, { name: 'ended' });
+    await alice.client.unregisterProcess(gridId, ended.id);
     const online = await bob.client.listProcesses(gridId, { status: 'online' });
     assert.ok(online.processes.some((x) => x.id === p.id));
+    assert.ok(!online.processes.some((x) => x.id === ended.id));
     assert.ok(online.processes.every((x) => x.status === 'online'));
     const stopped = await bob.client.listProcesses(gridId, { status: 'stopped' });
+    assert.ok(stopped.processes.length > 0 && stopped.processes.some((x) => x.id === ended.id), 'the stopped one is listed');
+    assert.ok(!stopped.processes.some((x) => x.id === p.id));
     assert.ok(stopped.processes.every((x) => x.status === 'stopped'));
     const other = (await alice.client.createGrid({ name: 'other' })).grid.id;
     await rejects(alice.client.getProcess(other, p.id), 404, 'process_not_found');

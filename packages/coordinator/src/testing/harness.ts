@@ -109,6 +109,15 @@ export async function addMember(owner: TestUser, gridId: string, who: TestUser, 
   if (role !== 'member') await owner.client.updateMember(gridId, who.user.id, { role });
 }
 
+/**
+ * Resolves once every heartbeat this coordinator has accepted so far is written. One flush is not enough: a call joins
+ * a flush already under way, which may have taken its batch before the last heartbeat came in; the next one has it.
+ */
+export async function heartbeatsWritten(t: { coordinator: Coordinator }): Promise<void> {
+  await t.coordinator.services.liveness.flush();
+  await t.coordinator.services.liveness.flush();
+}
+
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. Not a timing assertion. */
 export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, what = 'condition'): Promise<T> {
   const until = Date.now() + timeoutMs;
