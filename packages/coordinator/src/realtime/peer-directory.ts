@@ -23,6 +23,8 @@ export class PeerDirectory {
   private joined: Joined | null = null;
   /** Writes of a device's link location, in the order its links came and went. */
   private readonly linkWrites = new Map<string, Promise<void>>();
+  /** When each of our agent links was recorded, by the database clock: a claim never overrides a newer link elsewhere. */
+  private readonly linkedAt = new Map<string, string>();
 
   constructor(
     private readonly relay: TunnelRelay,
@@ -83,7 +85,13 @@ export class PeerDirectory {
     const j = this.joined;
     if (!j) return Promise.resolve();
     const write = (this.linkWrites.get(deviceId) ?? Promise.resolve())
-      .then(() => (up ? j.repo.linkUp(deviceId, j.self.id) : j.repo.linkDown(deviceId, j.self.id)))
+      .then(async () => {
+        if (!up) {
+          this.linkedAt.delete(deviceId);
+          return j.repo.linkDown(deviceId, j.self.id);
+        }
+        this.linkedAt.set(deviceId, await j.repo.linkUp(deviceId, j.self.id));
+      })
       .catch((err: unknown) => this.log.warn({ err, deviceId }, 'could not record where an agent link is; the next claim repairs it'))
       .finally(() => {
         if (this.linkWrites.get(deviceId) === write) this.linkWrites.delete(deviceId);
@@ -95,7 +103,7 @@ export class PeerDirectory {
   /** Our agent links are ours, whatever a late write from elsewhere left in the table. */
   async claimLinks(): Promise<void> {
     const j = this.joined;
-    if (j) await j.repo.claimLinks(this.relay.linkedDevices(), j.self.id);
+    if (j) await j.repo.claimLinks(this.relay.linkedDevices().map((id) => ({ id, at: this.linkedAt.get(id) ?? null })), j.self.id);
   }
 
   private closed(j: Joined, peerId: string, link: RelayLink): void {

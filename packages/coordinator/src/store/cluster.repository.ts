@@ -19,24 +19,32 @@ export class ClusterRepository {
     await this.db.query('DELETE FROM coordinators WHERE id = $1', [id]);
   }
 
-  async linkUp(deviceId: string, coordinatorId: string): Promise<void> {
-    await this.db.query(
+  /** Records that a device's link is here now; gives back when, by the database clock (as text: full precision). */
+  async linkUp(deviceId: string, coordinatorId: string): Promise<string> {
+    const [r] = await this.db.query<{ at: string }>(
       `INSERT INTO agent_links (device_id, coordinator_id) VALUES ($1, $2)
-       ON CONFLICT (device_id) DO UPDATE SET coordinator_id = $2, connected_at = now()`,
+       ON CONFLICT (device_id) DO UPDATE SET coordinator_id = $2, connected_at = now()
+       RETURNING connected_at::text AS at`,
       [deviceId, coordinatorId],
     );
+    return r!.at;
   }
 
-  /** Says again that these devices' links are here (heals a row a racing write left pointing elsewhere). */
-  async claimLinks(deviceIds: string[], coordinatorId: string): Promise<void> {
-    if (deviceIds.length === 0) return;
+  /**
+   * Says again that these devices' links are here (heals a row a racing write
+   * left pointing elsewhere, or removed) — but never over a newer link: a claim
+   * is read before it is written, and by then the device may have linked to
+   * another coordinator. `at`: when our link came up (null: not known, now).
+   */
+  async claimLinks(links: Array<{ id: string; at: string | null }>, coordinatorId: string): Promise<void> {
+    if (links.length === 0) return;
     await this.db.query(
-      `INSERT INTO agent_links (device_id, coordinator_id)
-         SELECT id, $2 FROM (SELECT jsonb_array_elements_text($1::jsonb)::uuid AS id) d
+      `INSERT INTO agent_links (device_id, coordinator_id, connected_at)
+         SELECT d.id, $2, COALESCE(d.at, now()) FROM jsonb_to_recordset($1::jsonb) AS d(id uuid, at timestamptz)
             WHERE EXISTS (SELECT 1 FROM devices WHERE devices.id = d.id)
-       ON CONFLICT (device_id) DO UPDATE SET coordinator_id = $2, connected_at = now()
-         WHERE agent_links.coordinator_id <> $2`,
-      [JSON.stringify(deviceIds), coordinatorId],
+       ON CONFLICT (device_id) DO UPDATE SET coordinator_id = $2, connected_at = EXCLUDED.connected_at
+         WHERE agent_links.coordinator_id <> $2 AND agent_links.connected_at < EXCLUDED.connected_at`,
+      [JSON.stringify(links), coordinatorId],
     );
   }
 
