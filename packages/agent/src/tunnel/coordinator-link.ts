@@ -12,13 +12,14 @@ import {
   tryParseJson,
 } from '@gridshare/protocol';
 import { Value } from '@sinclair/typebox/value';
-import { decodeFrame, encodeData, encodeFrame, frameKind, frameStream, writeDataHeader } from '@gridshare/protocol/tunnel-codec';
+import { decodeFrame, encodeData, encodeFrame, frameKind, frameStream } from '@gridshare/protocol/tunnel-codec';
 import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { Session } from '../daemon/session.js';
 import { corkForTick, type StreamLink, type TunnelStats, TunnelStream } from './tunnel-stream.js';
+import { dataFrameHead } from './ws-data-frame.js';
 
 /** The coordinator asks us (as host) to open a stream to one of our processes. */
 export interface HostOpen {
@@ -42,31 +43,6 @@ interface PendingOpen {
   socket: Socket;
   resolve(opened: { stream: TunnelStream; connectionId: string | null }): void;
   reject(err: TunnelOpenError): void;
-}
-
-/**
- * The head of a client WebSocket frame carrying one DATA frame (RFC 6455
- * §5.2): FIN + binary, the length, the mask bit with an all-zero key (see
- * generateMask below: XOR with zeros leaves the payload as it is), then the
- * tunnel's 5-byte DATA header. The payload follows in its own buffer.
- */
-function dataFrameHead(stream: number, payloadBytes: number): Buffer {
-  const len = HEADER_BYTES + payloadBytes;
-  const lenBytes = len < 126 ? 0 : len < 65536 ? 2 : 8;
-  const head = Buffer.allocUnsafe(2 + lenBytes + 4 + HEADER_BYTES);
-  head[0] = 0x82;
-  if (lenBytes === 0) head[1] = 0x80 | len;
-  else if (lenBytes === 2) {
-    head[1] = 0x80 | 126;
-    head.writeUInt16BE(len, 2);
-  } else {
-    head[1] = 0x80 | 127;
-    head.writeUInt32BE(0, 2);
-    head.writeUInt32BE(len, 6);
-  }
-  head.writeUInt32BE(0, 2 + lenBytes); // the masking key
-  writeDataHeader(head, 2 + lenBytes + 4, stream, payloadBytes);
-  return head;
 }
 
 const RETRY_BASE_MS = 250;
