@@ -1,11 +1,11 @@
 import { encodeData } from '@gridshare/protocol/tunnel-codec';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import WebSocket from 'ws';
+import * as ws from 'ws';
 import { dataFrameHead } from './ws-data-frame.js';
 
 /** ws's frame encoder (in the package, not in its type definitions). */
-const { Sender } = WebSocket as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } };
+const { Sender } = ws as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } };
 
 /** What ws itself would put on the wire for this DATA frame, masked with the all-zero key the link uses. */
 function wsFrame(stream: number, payload: Buffer): Buffer {
