@@ -183,20 +183,28 @@ describe('the grid CLI and one agent', () => {
     const port = await freePort();
     await pc.ok('run', '--grid', 'home', '--name', 'door', '--port', String(port), '--', 'sleep', '120');
     const json = await gridConnect(pc, 'door');
-    const text = spawn(process.execPath, [GRID_BIN, 'connect', 'door', '--local-port', String(await freePort())], { env: pc.env });
-    let textOut = '';
-    let textErr = '';
-    text.stdout.on('data', (d: Buffer) => (textOut += d.toString()));
-    text.stderr.on('data', (d: Buffer) => (textErr += d.toString()));
-    await waitUntil(() => textOut.includes('connect your client to'), 'the text-mode session to listen');
-    const exits = [json.child, text].map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code))));
-    await pc.killAgent();
-    const [jsonCode, textCode] = await Promise.all(exits);
-    assert.equal(jsonCode, 1);
-    assert.deepEqual(json.events.at(-1), { type: 'agent_stopped', message: 'the agent stopped; run grid connect again' });
-    assert.equal(textCode, 1);
-    assert.equal(textErr, 'grid: the agent stopped; run grid connect again\n');
-    await pc.ok('agent');
+    // A second session beside the first: any free local port (the first holds the process's own).
+    const text = spawn(process.execPath, [GRID_BIN, 'connect', 'door', '--local-port', '0'], { env: pc.env });
+    try {
+      let textOut = '';
+      let textErr = '';
+      text.stdout.on('data', (d: Buffer) => (textOut += d.toString()));
+      text.stderr.on('data', (d: Buffer) => (textErr += d.toString()));
+      await waitUntil(() => textOut.includes('connect your client to'), 'the text-mode session to listen');
+      const exits = [json.child, text].map((c) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code))));
+      await pc.killAgent();
+      const [jsonCode, textCode] = await Promise.all(exits);
+      assert.equal(jsonCode, 1);
+      assert.deepEqual(json.events.at(-1), { type: 'agent_stopped', message: 'the agent stopped; run grid connect again' });
+      assert.equal(textCode, 1);
+      assert.equal(textErr, 'grid: the agent stopped; run grid connect again\n');
+    } finally {
+      // Neither session may outlive a failure here (a live child keeps the test process up); the tests after this one need the agent
+      // (`grid agent` starts it only if it is not running).
+      text.kill();
+      await json.stop();
+      await pc.ok('agent');
+    }
     await pc.ok('stop', 'door');
   });
 

@@ -35,7 +35,8 @@ describe('two PCs, two agents, one grid', () => {
   const watchFromNow = () => watch.events.length;
 
   before(async () => {
-    t = await startTestCoordinator('pglite', { GRID_HEARTBEAT_INTERVAL_MS: '1000', GRID_STALE_AFTER_MS: '10000' });
+    // A stale window long enough for a SIGKILLed agent to be started again in it on a loaded machine (CLI runs, a daemon start).
+    t = await startTestCoordinator('pglite', { GRID_HEARTBEAT_INTERVAL_MS: '1000', GRID_STALE_AFTER_MS: '30000' });
     pc1 = await Pc.create('pc1');
     pc2 = await Pc.create('pc2');
     await pc1.ok('signup', '--server', t.url, '--username', `alice${process.pid}`, '--device-name', 'pc1');
@@ -124,8 +125,9 @@ describe('two PCs, two agents, one grid', () => {
     const marker = join(pc1.home, 'crashed-once');
     const from = watchFromNow();
     const { process: once } = await pc1.json<LocalProcessResponse>('run', '--grid', 'lan', '--name', 'flaky', '--restart', 'on-failure', '--', 'sh', '-c', `if [ -f ${marker} ]; then exec sleep 60; else touch ${marker}; exit 5; fi`);
-    await watch.next(isEvent(once.id, 'stopped'), 30_000, from);
-    const back = watch.events.length;
+    const stopped = await watch.next(isEvent(once.id, 'stopped'), 30_000, from);
+    // Online again after that stop (it may already be in, after the stop and before this line runs).
+    const back = watch.events.indexOf(stopped, from) + 1;
     await watch.next(isEvent(once.id, 'online'), 30_000, back);
     await waitUntil(async () => (await pc1.status()).processes.find((p) => p.id === once.id)?.runtime.state === 'running', 'flaky to be running again');
 
@@ -213,14 +215,20 @@ describe('two PCs, two agents, one grid', () => {
     const port = await freePort();
     const [cmd, ...args] = echoServerCommand(port);
     const server = spawn(cmd!, args, { detached: true, stdio: 'ignore' });
-    await waitUntil(async () => (await echo(port, 'x').catch(() => '')) === 'x', 'the outside server');
-    const { process: p } = await pc1.json<LocalProcessResponse>('share', '--grid', 'lan', '--name', 'outside', '--port', String(port));
-    assert.equal(p.runtime.pid, server.pid);
-    const row = (await pc2.ps()).processes.find((r) => r.process.id === p.id)!;
-    assert.equal(row.process.status, 'online');
-    const from = watchFromNow();
-    killGroup(server.pid!, 'SIGTERM');
-    await watch.next(isEvent(p.id, 'stopped'), 30_000, from);
+    // Not ours to wait for: a failure below must not leave it holding the test process open.
+    server.unref();
+    try {
+      await waitUntil(async () => (await echo(port, 'x').catch(() => '')) === 'x', 'the outside server');
+      const { process: p } = await pc1.json<LocalProcessResponse>('share', '--grid', 'lan', '--name', 'outside', '--port', String(port));
+      assert.equal(p.runtime.pid, server.pid);
+      const row = (await pc2.ps()).processes.find((r) => r.process.id === p.id)!;
+      assert.equal(row.process.status, 'online');
+      const from = watchFromNow();
+      killGroup(server.pid!, 'SIGTERM');
+      await watch.next(isEvent(p.id, 'stopped'), 30_000, from);
+    } finally {
+      killGroup(server.pid!);
+    }
   });
 
   test('the agent and its process both die: PC2 sees it offline after the stale window', async () => {

@@ -77,14 +77,23 @@ export function exchange(port: number, data: Buffer | string): Promise<Buffer> {
   });
 }
 
-/** How a client socket ended: 'end' (clean), an error code (ECONNRESET…), or 'timeout'. */
-export function ending(s: Socket, timeoutMs = 10_000): Promise<string> {
+/**
+ * How a client socket ended: 'end' (clean) or an error code (ECONNRESET…). Takes no time limit, so it can be
+ * set up before slow steps (a CLI run, a kill); bound the wait only after them, with `within`.
+ */
+export function ending(s: Socket): Promise<string> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('timeout'), timeoutMs);
-    s.once('error', (err: NodeJS.ErrnoException) => (clearTimeout(timer), resolve(err.code ?? 'error')));
-    s.once('end', () => (clearTimeout(timer), resolve('end')));
-    s.once('close', () => (clearTimeout(timer), resolve('close')));
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+    s.once('end', () => resolve('end'));
+    s.once('close', () => resolve('close'));
   });
+}
+
+/** `p`'s value, or 'timeout' if it has none within `ms` from now. */
+export function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function openSocket(port: number): Promise<Socket> {

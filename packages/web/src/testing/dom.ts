@@ -25,4 +25,9 @@ for (const key of ['Event', 'EventTarget', 'CustomEvent', 'MessageEvent']) {
 }
 g.IS_REACT_ACT_ENVIRONMENT = true;
 
+// Testing Library's waits (findBy…, waitFor) give up after 1 s by default: too little on a loaded CI machine. Loaded here,
+// after the globals above (it reads `document` as it loads), so every test file that imports this module first gets it.
+const { configure } = await import('@testing-library/react');
+configure({ asyncUtilTimeout: 10_000 });
+
 export const jsdom = dom;

@@ -30,7 +30,7 @@ describe('who sees the section (decided by the page, before any request)', () =>
       [`GET ${path}/events`]: () => ({ events: [] }),
       [`GET ${path}/connections`]: () => ({ connections: [aConnection({ processId: p.id })] }),
     });
-    await screen.findByText('Connecting to the grid…', {}, { timeout: 5000 });
+    await screen.findByText('Connecting to the grid…');
     await waitFor(() => assert.ok(FakeWebSocket.instances.length > 0, 'an events socket was opened'));
     const members = [aMember({ role }), aMember({ userId: BOB, username: 'bob', role: role === 'owner' ? 'member' : 'owner' })];
     await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [p], members, devices: [] });

@@ -49,7 +49,7 @@ test('a cut connection shows the reconnecting banner until the next snapshot', a
   await FakeWebSocket.latest().drop(1001);
   assert.ok(screen.getByText('Reconnecting…'));
   assert.ok(screen.getByRole('link', { name: 'survival' }), 'what we knew stays on screen');
-  await waitFor(() => assert.equal(FakeWebSocket.instances.length, 2), { timeout: 3000 });
+  await waitFor(() => assert.equal(FakeWebSocket.instances.length, 2));
   await FakeWebSocket.latest().deliver({ type: 'snapshot', processes: [], members, devices: [] });
   assert.equal(screen.queryByText('Reconnecting…'), null);
   assert.ok(screen.getByRole('heading', { name: 'Nothing shared yet' }));
