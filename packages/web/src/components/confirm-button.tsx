@@ -5,7 +5,7 @@ import { useFocusRescue } from './focus-rescue.js';
 interface Props {
   /** What the first button says, e.g. "Force stop". */
   label: string;
-  /** The question shown in place, e.g. "Stop survival for everyone?" */
+  /** The question shown in place, e.g. "Stop survival on alice’s desktop?" */
   question: string;
   confirmLabel?: string;
   onConfirm: () => Promise<void> | void;

@@ -62,6 +62,11 @@ const REASONS: Record<string, string> = {
   member_removed: 'its host was removed from the grid',
 };
 
+/** What Force stop asks: it stops the process on its host's PC (the host's agent hears it with its next heartbeat). */
+export function forceStopQuestion(p: Pick<Process, 'name' | 'hostUsername' | 'hostDeviceName'>): string {
+  return `Stop ${p.name} on ${p.hostUsername}’s ${p.hostDeviceName}?`;
+}
+
 export function stopReasonText(reason: string | null): string | null {
   if (!reason) return null;
   return REASONS[reason] ?? reason.replace(/_/g, ' ');

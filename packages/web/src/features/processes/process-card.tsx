@@ -8,7 +8,7 @@ import { ConfirmButton } from '../../components/confirm-button.js';
 import { FormError } from '../../components/states.js';
 import { useNow } from '../../components/use-now.js';
 import { ConnectHint } from './connect-hint.js';
-import { formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
+import { forceStopQuestion, formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
 import { ProcessHealth } from './process-health.js';
 import { StatusBadge } from './status-badge.js';
 
@@ -78,7 +78,7 @@ export function ProcessCard({ process: p, gridName, onForceStop }: ProcessCardPr
       {p.status === 'online' && <ConnectHint process={p} gridName={gridName} />}
       {onForceStop && p.status !== 'stopped' && (
         <div className="process-actions">
-          <ConfirmButton label="Force stop" question={`Stop ${p.name} for everyone?`} confirmLabel="Stop it" busyLabel="Stopping…" onConfirm={stop} />
+          <ConfirmButton label="Force stop" question={forceStopQuestion(p)} confirmLabel="Stop it" busyLabel="Stopping…" onConfirm={stop} />
         </div>
       )}
       <FormError message={error} />

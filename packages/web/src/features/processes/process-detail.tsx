@@ -10,7 +10,7 @@ import { ErrorState, FormError, Loading } from '../../components/states.js';
 import { processTitle, useDocumentTitle } from '../../components/use-document-title.js';
 import { useNow } from '../../components/use-now.js';
 import { ConnectHint } from './connect-hint.js';
-import { formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
+import { forceStopQuestion, formatAgo, formatDuration, stopReasonText, uptimeSeconds } from './format.js';
 import { ProcessHealth } from './process-health.js';
 import { ProcessConnections } from './process-connections.js';
 import { ProcessHistory } from './process-history.js';
@@ -68,7 +68,7 @@ export function ProcessDetail({ client, process: p, gridName, online, onForceSto
           p.status !== 'stopped' && (
             <ConfirmButton
               label="Force stop"
-              question={`Stop ${p.name} for everyone?`}
+              question={forceStopQuestion(p)}
               confirmLabel="Stop it"
               busyLabel="Stopping…"
               onConfirm={async () => {

@@ -128,7 +128,7 @@ test('force stop is offered to owners and admins, asked twice, and calls back', 
   const p = aProcess({ name: 'survival' });
   render(h(ProcessList, { gridName: 'friends', processes: [p], onForceStop: async (x: Process) => void stopped.push(x.id) }));
   fireEvent.click(screen.getByRole('button', { name: 'Force stop' }));
-  assert.ok(screen.getByText('Stop survival for everyone?'));
+  assert.ok(screen.getByText('Stop survival on alice’s desktop?'), 'it says whose PC it stops it on');
   fireEvent.click(screen.getByRole('button', { name: 'Stop it' }));
   await screen.findByRole('button', { name: 'Force stop' });
   assert.deepEqual(stopped, [p.id]);
