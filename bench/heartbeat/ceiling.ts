@@ -2,8 +2,10 @@ import { createServer, type Server } from 'node:http';
 
 /**
  * The ceiling: a bare node:http server that reads the body and answers the
- * coordinator's heartbeat response, doing no other work. Nothing can answer
- * this request faster on this machine with this load generator.
+ * coordinator's heartbeat response, doing no other work. On this machine the
+ * load generator, not this server, is what limits it (the report says how
+ * busy each was), so a server whose answers cost the generator less to read
+ * can come out a little above it.
  */
 export function createCeilingServer(answer: { status: 'online'; heartbeatIntervalMs: number; staleAfterMs: number }): Server {
   const body = Buffer.from(JSON.stringify(answer));

@@ -127,7 +127,11 @@ export function ceilingLines(r: BenchResult): string[] {
         `Per heartbeat, ours costs ${(ours.serverCpuUsPerHeartbeat / ceiling.serverCpuUsPerHeartbeat).toFixed(1)}× the bare server's CPU ` +
         `(${Math.round((ceiling.serverCpuUsPerHeartbeat / ours.serverCpuUsPerHeartbeat) * 100)}% of its throughput if both were CPU-bound). ` +
         `Ours's event loop was busy ${Math.round(ours.serverElu * 100)}% of the time while its process got ${Math.round(ours.serverCpuPct)}% of a core: ` +
-        `the gap is time it was ready to run but the machine's cores were taken, so "% of ceiling" falls as the machine gets busier.`,
+        `the gap is time it was ready to run but the machine's cores were taken, so "% of ceiling" falls as the machine gets busier.` +
+        (ours.heartbeatsPerSec > ceiling.heartbeatsPerSec
+          ? ` Ours above 100%: both are bound by the load generator, which spent ${n0(ours.clientCpuUsPerHeartbeat)} µs per answer from ours ` +
+            `against ${n0(ceiling.clientCpuUsPerHeartbeat)} from the bare server; read it as "at the ceiling".`
+          : ''),
     );
   }
   return out;
