@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ProcessStatus } from '@gridshare/protocol';
-import type { RelayStats } from './realtime/tunnel-relay.js';
+import type { RelayStats } from './realtime/relay-policy.js';
 
 /** One registry per coordinator instance (tests run several in one process). */
 export interface Metrics {
