@@ -1,3 +1,5 @@
+import { ProcessHealth } from '@gridshare/protocol';
+import { Value } from '@sinclair/typebox/value';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
@@ -85,5 +87,15 @@ describe('Minecraft Server List Ping', () => {
     assert.equal(h.motd?.length, 512);
     assert.equal(h.latencyMs, 12.3);
     assert.equal(plainText({ text: 'a', extra: [{ text: '§cb', extra: ['c'] }] }), 'abc');
+  });
+
+  test('a hostile server cannot steer the terminal of whoever runs grid ps: control and hidden characters go, the health stays valid', () => {
+    const esc = '\u001b]0;pwned\u0007\u001b[2J\u001b[31m';
+    const h = summarize({ version: { name: `1.21${esc}` }, players: { online: 1, max: 2, sample: [{ name: `Ste\u202eve${esc}` }] }, description: `Line one${esc}\nline two\u0000` }, undefined);
+    assert.equal(h.version, '1.21]0;pwned[2J[31m');
+    assert.deepEqual(h.sample, ['Ste' + 've]0;pwned[2J[31m']);
+    assert.equal(h.motd, 'Line one]0;pwned[2J[31m\nline two', 'the MOTD keeps its line break');
+    assert.ok(Value.Check(ProcessHealth, { minecraft: h }), 'what the coordinator accepts');
+    assert.ok(!Value.Check(ProcessHealth, { minecraft: { reachable: true, version: `1.21${esc}` } }), 'and it refuses the raw text');
   });
 });

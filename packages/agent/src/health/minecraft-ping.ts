@@ -1,4 +1,4 @@
-import type { ProcessHealth } from '@gridshare/protocol';
+import { type ProcessHealth, withoutHidden } from '@gridshare/protocol';
 import { connect } from 'node:net';
 
 export type MinecraftHealth = NonNullable<ProcessHealth['minecraft']>;
@@ -66,8 +66,14 @@ export function takePackets(buf: Buffer): { packets: Array<[number, Buffer]>; re
 }
 
 /** Chat components (a string, or {text, extra: […]}) flattened to plain text, § formatting codes removed. */
+/**
+ * A text component as plain text: no formatting codes, and no control or
+ * other hidden characters (a server's name must not steer the terminal of
+ * whoever runs `grid ps`; the coordinator refuses them too). Line breaks stay:
+ * a MOTD has two lines; single-line fields drop them in `line`.
+ */
 export function plainText(c: unknown): string {
-  if (typeof c === 'string') return c.replace(/§./gs, '');
+  if (typeof c === 'string') return withoutHidden(c.replace(/§./gs, ''), true);
   if (Array.isArray(c)) return c.map(plainText).join('');
   if (c && typeof c === 'object') {
     const o = c as { text?: unknown; extra?: unknown };
@@ -77,13 +83,15 @@ export function plainText(c: unknown): string {
 }
 
 const cut = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
+/** One line of at most n characters. */
+const line = (s: string, n: number) => cut(withoutHidden(s), n);
 const count = (v: unknown) => (Number.isInteger(v) && (v as number) >= 0 ? (v as number) : undefined);
 
 /** The status JSON, reduced to what health carries (within its schema's limits). */
 export function summarize(status: unknown, latencyMs: number | undefined): MinecraftHealth {
   const s = (status ?? {}) as { version?: { name?: unknown; protocol?: unknown }; players?: { online?: unknown; max?: unknown; sample?: unknown }; description?: unknown };
   const out: MinecraftHealth = { reachable: true };
-  if (typeof s.version?.name === 'string') out.version = cut(plainText(s.version.name), 128);
+  if (typeof s.version?.name === 'string') out.version = line(plainText(s.version.name), 128);
   if (Number.isInteger(s.version?.protocol)) out.protocol = s.version!.protocol as number;
   const online = count(s.players?.online);
   const max = count(s.players?.max);
@@ -91,7 +99,7 @@ export function summarize(status: unknown, latencyMs: number | undefined): Minec
   if (max !== undefined) out.playersMax = max;
   if (Array.isArray(s.players?.sample)) {
     out.sample = s.players.sample
-      .map((p) => (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' ? cut(plainText((p as { name: string }).name), 64) : ''))
+      .map((p) => (p && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' ? line(plainText((p as { name: string }).name), 64) : ''))
       .filter(Boolean)
       .slice(0, 12);
   }
@@ -115,7 +123,7 @@ export function pingMinecraft(port: number, timeoutMs = 5_000, host = '127.0.0.1
       socket.destroy();
       resolve(h);
     };
-    const fail = (error: string) => finish(status === undefined ? { reachable: false, error: cut(error, 256) } : summarize(status, undefined));
+    const fail = (error: string) => finish(status === undefined ? { reachable: false, error: line(error, 256) } : summarize(status, undefined));
     const timer = setTimeout(() => fail(`no answer within ${timeoutMs} ms`), timeoutMs);
     socket.setNoDelay(true);
     socket.on('connect', () => {

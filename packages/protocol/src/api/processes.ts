@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { DisplayName, Timestamp, Uuid } from './common.js';
+import { DisplayName, Lines, Text, Timestamp, Uuid } from './common.js';
 
 /** Exactly three statuses; nothing grid-level ("hosted", "orphaned") exists. */
 export const ProcessStatus = Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('stopped')]);
@@ -34,14 +34,14 @@ export const ProcessMetadata = Type.Record(Type.String(), MetadataValue, {
 export const MinecraftHealth = Type.Object(
   {
     reachable: Type.Boolean(),
-    version: Type.Optional(Type.String({ maxLength: 128 })),
+    version: Type.Optional(Text(128)),
     protocol: Type.Optional(Type.Integer()),
     playersOnline: Type.Optional(Type.Integer({ minimum: 0 })),
     playersMax: Type.Optional(Type.Integer({ minimum: 0 })),
-    sample: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 12 })),
-    motd: Type.Optional(Type.String({ maxLength: 512 })),
+    sample: Type.Optional(Type.Array(Text(64), { maxItems: 12 })),
+    motd: Type.Optional(Lines(512)),
     latencyMs: Type.Optional(Type.Number({ minimum: 0 })),
-    error: Type.Optional(Type.String({ maxLength: 256 })),
+    error: Type.Optional(Text(256)),
   },
   { additionalProperties: false },
 );

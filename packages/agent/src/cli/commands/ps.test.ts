@@ -1,7 +1,7 @@
 import type { PsEntry } from '@gridshare/protocol';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { render, stoppedNote } from './ps.js';
+import { minecraft, render, stoppedNote } from './ps.js';
 
 const NOW = Date.parse('2026-12-04T12:00:00Z');
 function entry(over: Partial<PsEntry['process']>): PsEntry {
@@ -47,4 +47,10 @@ test('grid ps: a stopped row shows no uptime or heartbeat, and its reason where 
   assert.match(header!, /^GRID\s+NAME\s+STATUS\s+HOST\s+UPTIME\s+HEARTBEAT\s+HEALTH\s+ID$/);
   assert.match(row!, /^lan\s+survival\s+stopped\s+alice@pc1\s+-\s+-\s+force-stopped by a grid owner or admin\s+6d33671e/);
   assert.doesNotMatch(row!, /cpu/, 'the last health of a stopped process is not shown as current');
+});
+
+test('game server text is printed without escape sequences, even if a coordinator let them through', () => {
+  const line = minecraft({ reachable: true, version: '1.21\u001b[2J', playersOnline: 1, playersMax: 2, sample: ['Al\u001b]0;x\u0007ex'] });
+  assert.equal(line, 'minecraft 1.21[2J, players 1/2 (Al]0;xex)');
+  assert.equal(minecraft({ reachable: false, error: 'no\u001b[31m' }), 'minecraft: no answer (no[31m)');
 });

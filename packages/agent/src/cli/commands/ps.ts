@@ -1,4 +1,4 @@
-import type { PsEntry, PsResponse } from '@gridshare/protocol';
+import { type PsEntry, type PsResponse, withoutHidden } from '@gridshare/protocol';
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { shortIds } from '../../daemon/ref-match.js';
@@ -7,10 +7,11 @@ import { ago, bytes, duration, printJson, status, table } from '../output.js';
 
 /** The Server List Ping result: version, players and latency, or why it does not answer. */
 export function minecraft(mc: NonNullable<NonNullable<PsEntry['process']['health']>['minecraft']>): string {
-  if (!mc.reachable) return `minecraft: no answer (${mc.error ?? 'unknown'})`;
+  // Text a game server chose: printed without anything that could steer the terminal, whatever the coordinator let through.
+  if (!mc.reachable) return `minecraft: no answer (${withoutHidden(mc.error ?? 'unknown')})`;
   const latency = mc.latencyMs !== undefined ? ` ${Math.round(mc.latencyMs)}ms` : '';
-  const who = mc.sample?.length ? ` (${mc.sample.slice(0, 3).join(', ')}${mc.sample.length > 3 ? ', …' : ''})` : '';
-  return `minecraft ${mc.version ?? '?'}, players ${mc.playersOnline ?? '?'}/${mc.playersMax ?? '?'}${who}${latency}`;
+  const who = mc.sample?.length ? ` (${mc.sample.slice(0, 3).map((n) => withoutHidden(n)).join(', ')}${mc.sample.length > 3 ? ', …' : ''})` : '';
+  return `minecraft ${withoutHidden(mc.version ?? '?')}, players ${mc.playersOnline ?? '?'}/${mc.playersMax ?? '?'}${who}${latency}`;
 }
 
 /** Why a stopped process stopped, when it says more than "stopped". */
