@@ -96,8 +96,14 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     b = await browser.newContext(DESKTOP);
     pageA = await a.newPage();
     pageB = await b.newPage();
-    for (const p of [pageA, pageB]) p.on('pageerror', (e) => console.error('page error:', e.message));
+    for (const p of [pageA, pageB]) {
+      p.on('pageerror', (e) => console.error('page error:', e.message));
+      // The coordinator's Content-Security-Policy must not break the app: Chromium reports each refusal on the console.
+      p.on('console', (m) => m.type() === 'error' && /Content Security Policy/i.test(m.text()) && policyViolations.push(m.text()));
+    }
   });
+
+  const policyViolations: string[] = [];
 
   /** A new user signed up through the page in a browser context of their own. */
   async function newUser(username: string): Promise<{ context: BrowserContext; page: Page }> {
@@ -433,6 +439,13 @@ describe('web app in Chromium', { skip: SKIP }, () => {
     await until('the lost phone gone from the list', async () => (await row.count()) === 0);
     await assert.rejects(t.anon.withToken(spare.token).me(), /unauthorized|revoked/i);
     await pageA.getByRole('heading', { name: 'Your devices' }).waitFor(); // and this browser is still signed in
+  });
+
+  test('the pages run under the coordinator’s Content-Security-Policy without one refusal', async () => {
+    const res = await fetch(`${url}/`);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'.*frame-ancestors 'none'/, 'premise: the policy is on');
+    // pageA and pageB have signed up, watched grids live over the events socket, and used every page by now.
+    assert.deepEqual(policyViolations, [], 'no load, script, style or connection was refused');
   });
 
   test('works at 375 px wide: no sideways scrolling, the sidebar behind a menu button', async () => {

@@ -10,6 +10,7 @@ import type { CoordinatorConfig } from './config.js';
 import { AppError } from './errors.js';
 import { routeNotFound, websocketErrors } from './http/error-handler.js';
 import { createHttpServer } from './http/server.js';
+import { securityHeaders } from './http/security-headers.js';
 import { isAppRoute, serveWebApp } from './http/web-app.js';
 import type { App, Services } from './http/route-context.js';
 import { authRoutes } from './http/routes/auth.routes.js';
@@ -112,6 +113,7 @@ export async function createCoordinator(config: CoordinatorConfig, db: Database,
     },
     errorHandler: (err, socket, req) => websocketErrors(err, socket, req) });
 
+  securityHeaders(app);
   opsRoutes(app, services);
   await app.register(
     async (api) => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestCoordinator, type TestCoordinator } from '../testing/harness.js';
+import { PAGE_POLICY } from './security-headers.js';
 import { isAppRoute } from './web-app.js';
 
 test('isAppRoute: pages of the app, not the API, operations or assets', () => {
@@ -35,9 +36,17 @@ test('the built web app is served at /, its routes get index.html, and the API s
     assert.match(res.headers.get('content-type') ?? '', /text\/html/);
     assert.match(await res.text(), /<title>Gridshare<\/title>/);
   }
+  const page = await fetch(`${t.url}/grids/123/processes`);
+  assert.equal(page.headers.get('content-security-policy'), PAGE_POLICY, 'pages load and talk to this coordinator only');
+  assert.match(PAGE_POLICY, /frame-ancestors 'none'/);
+  assert.equal(page.headers.get('x-frame-options'), 'DENY', 'and are never framed');
+  assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
   assert.equal((await fetch(`${t.url}/app.js`)).status, 200);
   assert.equal((await fetch(`${t.url}/missing.js`)).status, 404);
   const api = await fetch(`${t.url}/api/v1/nothing-here`);
   assert.equal(api.status, 404);
   assert.deepEqual(((await api.json()) as { error: { code: string } }).error.code, 'not_found');
+  assert.equal(api.headers.get('x-content-type-options'), 'nosniff', 'every answer');
+  assert.equal(api.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(api.headers.get('content-security-policy'), null, 'the policy is for pages');
 });
