@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   username_taken: 409,
   process_id_conflict: 409,
   owner_must_transfer: 409,
+  process_limit: 409,
   invite_expired: 410,
   invite_used_up: 410,
   invite_revoked: 410,

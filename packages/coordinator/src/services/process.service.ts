@@ -38,6 +38,11 @@ function notable(h: ProcessHealth | null | undefined): string {
   return JSON.stringify([h.alive, h.ports, mc?.reachable, mc?.playersOnline, mc?.playersMax, mc?.motd, mc?.version]);
 }
 
+/** Processes one member may host in one grid at a time (online or offline). */
+export const MAX_LIVE_PROCESSES_PER_HOST = 100;
+/** Stopped processes a grid keeps listed, with their history; older ones are deleted. */
+export const KEEP_STOPPED_PER_GRID = 100;
+
 /**
  * The process registry. Steady-state heartbeats touch only memory: they are
  * coalesced and written in one statement per flush interval, stamped with the
@@ -79,9 +84,14 @@ export class ProcessService {
 
   async register(ctx: AuthContext, gridId: string, body: RegisterProcessRequest): Promise<{ process: Process; created: boolean }> {
     await this.access.requireMember(gridId, ctx.user.id);
+    const id = body.id ?? randomUUID();
+    // One member cannot fill a grid (every snapshot and list carries its processes).
+    if ((await this.repo.countLiveOf(gridId, ctx.user.id, id)) >= MAX_LIVE_PROCESSES_PER_HOST) {
+      throw new AppError('process_limit', `you already share ${MAX_LIVE_PROCESSES_PER_HOST} processes in this grid; stop one first`);
+    }
     const before = body.id ? this.live.get(body.id)?.process.status : undefined;
     const result = await this.repo.upsert({
-      id: body.id ?? randomUUID(),
+      id,
       gridId,
       hostDeviceId: ctx.device.id,
       hostUserId: ctx.user.id,
@@ -168,7 +178,14 @@ export class ProcessService {
     if (!stopped) return (await this.repo.find(processId)) ?? found;
     this.forget(processId);
     await this.transitions([[stopped, found.status]]);
+    await this.pruneStopped(gridId);
     return stopped;
+  }
+
+  /** Stopped processes stay listed (with their history) — the newest KEEP_STOPPED_PER_GRID of each grid. */
+  private async pruneStopped(gridId: string): Promise<void> {
+    const n = await this.repo.pruneStopped(gridId, KEEP_STOPPED_PER_GRID);
+    if (n > 0) this.log.info({ event: 'process.pruned', gridId, count: n }, `${n} old stopped process(es) removed from grid ${gridId}`);
   }
 
   /** A member left or was removed: what they host there stops with them. */
@@ -176,6 +193,7 @@ export class ProcessService {
     const stopped = await this.repo.stopAllOfUser(gridId, userId, reason);
     for (const p of stopped) this.forget(p.id);
     await this.transitions(stopped.map((p) => [p, 'online'] as const));
+    if (stopped.length > 0) await this.pruneStopped(gridId);
   }
 
   async list(ctx: AuthContext, gridId: string, status?: ProcessStatus): Promise<Process[]> {

@@ -177,6 +177,26 @@ export class ProcessesRepository {
     return r ? toProcess(r) : null;
   }
 
+  /** How many processes (online or offline, other than `exceptId`) a user hosts in a grid. */
+  async countLiveOf(gridId: string, userId: string, exceptId: string): Promise<number> {
+    const [r] = await this.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM grid_processes WHERE grid_id = $1 AND host_user_id = $2 AND status <> 'stopped' AND id <> $3`,
+      [gridId, userId, exceptId],
+    );
+    return r?.n ?? 0;
+  }
+
+  /** Keeps the newest `keep` stopped processes of a grid (with their history and connections); deletes older ones. */
+  async pruneStopped(gridId: string, keep: number): Promise<number> {
+    const rows = await this.db.query(
+      `DELETE FROM grid_processes WHERE grid_id = $1 AND status = 'stopped' AND id NOT IN (
+         SELECT id FROM grid_processes WHERE grid_id = $1 AND status = 'stopped' ORDER BY stopped_at DESC, id LIMIT $2)
+       RETURNING id`,
+      [gridId, keep],
+    );
+    return rows.length;
+  }
+
   /** Stops every live process a user hosts in a grid (they left or were removed). */
   async stopAllOfUser(gridId: string, userId: string, reason: string): Promise<Process[]> {
     const rows = await this.db.query<ProcessRow>(
