@@ -1,4 +1,4 @@
-import type { AuthResponse, Credentials, DeviceListResponse, MeResponse } from './api/auth.js';
+import type { AuthResponse, Credentials, DeviceListResponse, LoginCredentials, MeResponse } from './api/auth.js';
 import type {
   CreateGridRequest,
   GridDetailResponse,
@@ -143,7 +143,7 @@ export class GridClient {
 
   // accounts and devices
   signup(body: Credentials) { return this.request<AuthResponse>('POST', '/auth/signup', body); }
-  login(body: Credentials) { return this.request<AuthResponse>('POST', '/auth/login', body); }
+  login(body: LoginCredentials) { return this.request<AuthResponse>('POST', '/auth/login', body); }
   logout() { return this.request<void>('POST', '/auth/logout'); }
   me() { return this.request<MeResponse>('GET', '/me'); }
   listDevices() { return this.request<DeviceListResponse>('GET', '/devices'); }

@@ -1,4 +1,4 @@
-import type { AuthResponse, Credentials, OwnDevice } from '@gridshare/protocol';
+import type { AuthResponse, Credentials, LoginCredentials, OwnDevice } from '@gridshare/protocol';
 import { CLOSE_CODES } from '@gridshare/protocol';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -62,7 +62,7 @@ export class AuthService {
   }
 
   /** Each login is a new device with its own token. */
-  async login(c: Credentials): Promise<AuthResponse> {
+  async login(c: LoginCredentials): Promise<AuthResponse> {
     const found = await this.accounts.findUserByName(c.username);
     const ok = await verifyPassword(c.password, found?.passwordHash ?? (await dummyHash()));
     if (!found || !ok) throw new AppError('invalid_credentials', 'wrong username or password');

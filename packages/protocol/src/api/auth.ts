@@ -28,6 +28,13 @@ export const Credentials = Type.Object(
 );
 export type Credentials = Static<typeof Credentials>;
 
+/** Logging in checks the pair, not the sign-up rules: a short or odd password is just a wrong one (and the rules stay unsaid). */
+export const LoginCredentials = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }), deviceName: DeviceName },
+  { additionalProperties: false },
+);
+export type LoginCredentials = Static<typeof LoginCredentials>;
+
 export const AuthResponse = Type.Object(
   { user: User, device: Device, token: Type.String() },
   { additionalProperties: false },

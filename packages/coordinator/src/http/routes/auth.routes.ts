@@ -1,4 +1,4 @@
-import { AuthResponse, Credentials, DeviceListResponse, DeviceParams, Empty, MeResponse, NoContent } from '@gridshare/protocol';
+import { AuthResponse, Credentials, DeviceListResponse, DeviceParams, Empty, LoginCredentials, MeResponse, NoContent } from '@gridshare/protocol';
 import { requireAuth } from '../authenticate.js';
 import { type App, BEARER, ERRORS, type Services } from '../route-context.js';
 
@@ -18,7 +18,7 @@ export function authRoutes(app: App, s: Services): void {
     '/auth/login',
     {
       config: { rateLimit },
-      schema: { tags: ['auth'], summary: 'Log in as a new device', body: Credentials, response: { 200: AuthResponse, ...ERRORS } },
+      schema: { tags: ['auth'], summary: 'Log in as a new device', body: LoginCredentials, response: { 200: AuthResponse, ...ERRORS } },
     },
     async (req) => s.auth.login(req.body),
   );
