@@ -57,11 +57,12 @@ export function AuthPage({ mode, base, notice }: { mode: 'login' | 'signup'; bas
               name="username"
               autoComplete="username"
               required
-              minLength={3}
-              maxLength={32}
-              pattern="[A-Za-z0-9][A-Za-z0-9_.\-]*"
+              // The rules are for new names; logging in just checks the pair (as the coordinator does).
+              minLength={signup ? 3 : undefined}
+              maxLength={signup ? 32 : 64}
+              pattern={signup ? '[A-Za-z0-9][A-Za-z0-9_.\\-]*' : undefined}
               // Browsers add the title to their "match the requested format" bubble: it says what the format is.
-              title="3–32 letters, digits, dots, dashes or underscores, starting with a letter or digit"
+              title={signup ? '3–32 letters, digits, dots, dashes or underscores, starting with a letter or digit' : undefined}
               value={username}
               onChange={(e) => setUsername(e.target.value)}
               aria-describedby={signup ? 'username-help' : undefined}
@@ -80,7 +81,7 @@ export function AuthPage({ mode, base, notice }: { mode: 'login' | 'signup'; bas
               type="password"
               autoComplete={signup ? 'new-password' : 'current-password'}
               required
-              minLength={8}
+              minLength={signup ? 8 : undefined}
               maxLength={256}
               value={password}
               onChange={(e) => setPassword(e.target.value)}
