@@ -1,6 +1,7 @@
 import { ApiError, type ProcessEvent } from '@gridshare/protocol';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -121,4 +122,25 @@ test('an invalid setting stops grid serve with one line naming it', () => {
   assert.equal(r.status, 2);
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.match(r.stderr, /GRID_STALE_AFTER_MS must be a whole number/);
+});
+
+test('a port already taken stops grid serve with one line that says how to pick another', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as { port: number }).port;
+  try {
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [GRID_BIN, 'serve', '--port', String(port)], {
+        env: { ...process.env, HOST: '127.0.0.1', GRID_DATA_DIR: 'memory://', GRID_WEB_ROOT: 'off', LOG_LEVEL: 'silent' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (status) => resolve({ status, stderr }));
+    });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, new RegExp(`^grid serve: could not start: .*EADDRINUSE.*; something else listens on port ${port}: pick another with --port N \\(or PORT=N\\)\\n$`));
+  } finally {
+    taken.close();
+  }
 });

@@ -25,6 +25,8 @@ export function registerProcesses(program: Command): void {
     .option('--json', 'print as JSON')
     .argument('<command...>', 'the command and its arguments, after --')
     .addHelpText('after', '\nExample:\n  grid run --grid friends --name survival --kind minecraft --port 25565 --restart on-failure -- java -jar server.jar nogui')
+    // `grid run … python3 -m http.server`: the -m was the command's, not ours; say where it goes.
+    .configureOutput({ outputError: (text, write) => write(commandOptionHint(text)) })
     .action(
       action(async (command: string[], opts: { grid: string; name: string; kind: string; port: number[]; restart: string; cwd?: string; env: Record<string, string>; private?: boolean; json?: boolean }) => {
         const res = await (await agentClient()).call<LocalProcessResponse>('POST', '/v1/run', {
@@ -164,4 +166,10 @@ export function registerProcesses(program: Command): void {
         if (rows.length) process.stdout.write(`\n${table(['NAME', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'BEATS', 'LAST HEARTBEAT', 'NOTE', 'ID'], rows)}\n`);
       }),
     );
+}
+
+/** Commander's "unknown option" for `grid run`, with where a command's own options go. */
+export function commandOptionHint(text: string): string {
+  const m = /^error: unknown option '([^']+)'\n?$/.exec(text);
+  return m ? `error: unknown option '${m[1]}' — if it is your command's, put -- before the command: grid run --grid G --name N -- COMMAND ${m[1]} …\n` : text;
 }

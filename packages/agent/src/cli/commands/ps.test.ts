@@ -54,3 +54,9 @@ test('game server text is printed without escape sequences, even if a coordinato
   assert.equal(line, 'minecraft 1.21[2J, players 1/2 (Al]0;xex)');
   assert.equal(minecraft({ reachable: false, error: 'no\u001b[31m' }), 'minecraft: no answer (no[31m)');
 });
+
+test('grid ps: the uptime of an online process counts on from its last heartbeat', () => {
+  const online = entry({ status: 'online', stopReason: null, stoppedAt: null, lastHeartbeatAt: '2026-12-04T11:59:40Z', health: { alive: true, uptimeSeconds: 5 } });
+  const row = render({ processes: [online] }, NOW).split('\n')[1]!;
+  assert.match(row, /^lan\s+survival\s+online\s+alice@pc1\s+25s\s/, '5 s reported 20 s ago');
+});

@@ -40,7 +40,10 @@ export function render(res: PsResponse, now = Date.now()): string {
   const ids = shortIds(res.processes.map((e) => e.process.id));
   const rows = res.processes.map((e, i) => {
     const p = e.process;
-    const uptime = p.status === 'stopped' ? '-' : p.health?.uptimeSeconds !== undefined ? duration(p.health.uptimeSeconds) : duration((now - Date.parse(p.registeredAt)) / 1000);
+    // The uptime the last heartbeat reported, plus the time since it (heartbeats come every 30 s).
+    const sinceBeat = Math.max(0, (now - Date.parse(p.lastHeartbeatAt)) / 1000);
+    const uptime =
+      p.status === 'stopped' ? '-' : p.health?.uptimeSeconds !== undefined ? duration(p.health.uptimeSeconds + (p.status === 'online' ? sinceBeat : 0)) : duration((now - Date.parse(p.registeredAt)) / 1000);
     return [e.gridName, p.name, status(p.status), `${p.hostUsername}@${p.hostDeviceName}`, uptime, p.status === 'stopped' ? '-' : ago(p.lastHeartbeatAt, now), health(e), ids[i]!];
   });
   return table(['GRID', 'NAME', 'STATUS', 'HOST', 'UPTIME', 'HEARTBEAT', 'HEALTH', 'ID'], rows);

@@ -36,7 +36,9 @@ Examples:
       try {
         await serve(config);
       } catch (err) {
-        process.stderr.write(`grid serve: could not start: ${(err as Error).message}\n`);
+        const inUse = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        const hint = inUse ? `; something else listens on port ${config.port}: pick another with --port N (or PORT=N)` : '';
+        process.stderr.write(`grid serve: could not start: ${(err as Error).message}${hint}\n`);
         process.exit(1);
       }
     });
