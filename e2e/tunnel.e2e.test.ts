@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestCoordinator, type TestCoordinator } from '../packages/coordinator/src/testing/harness.js';
 import { openLink } from '../packages/coordinator/src/testing/link-client.js';
+import { writeInChunks } from '../packages/agent/src/testing/chunked-writer.js';
 import { startFakeMinecraft } from '../packages/agent/src/testing/fake-minecraft-server.js';
 import { freePort, isAlive, Pc, waitUntil, waitUntilValue } from './agent-harness.js';
 import { type Connected, ending, exchange, gridConnect, localServer, openSocket, robustEchoCommand, rssOf, sha256, within } from './tunnel-harness.js';
@@ -109,25 +110,13 @@ describe('grid connect through the coordinator relay', () => {
 
   test('a slow reader: the writer is held back, no stream holds more than the window anywhere, memory stays flat', T, async () => {
     const data = randomBytes(64 * 1024 * 1024);
-    let writing = false;
-    /** What has left the writer: taken by the kernel, or by Node's small buffer in front of it (the writer honours back-pressure). */
-    let handedOff = 0;
+    let writer: { readonly handedOff: number } | undefined;
     // Sends only to a client that asks (the host agent's port checks and game probe connect too).
     const source = await localServer((s) => {
       s.on('error', () => {});
       s.once('data', (d: Buffer) => {
         if (d.toString() !== 'GO') return void s.destroy();
-        writing = true;
-        const pump = () => {
-          while (handedOff < data.length) {
-            const chunk = data.subarray(handedOff, handedOff + 64 * 1024);
-            handedOff += chunk.length;
-            if (!s.write(chunk)) return;
-          }
-          s.end();
-        };
-        s.on('drain', pump);
-        pump();
+        writer = writeInChunks(s, data);
       });
     });
     cleanups.push(() => source.close());
@@ -148,11 +137,12 @@ describe('grid connect through the coordinator relay', () => {
       setTimeout(() => reader.resume(), 25);
     });
     // The window starts once the source writes (a slow machine may take long to get the GO there).
-    await waitUntil(() => writing, 'the source to start writing');
+    await waitUntil(() => writer !== undefined, 'the source to start writing');
     await new Promise((r) => setTimeout(r, 2_500));
     const readSoFar = got.reduce((n, b) => n + b.length, 0);
     // Only the kernel's socket buffers at either end of the tunnel, and the windows, may take data the reader has not read.
-    assert.ok(data.length - handedOff > 32 * 1024 * 1024, `the writer is held back (${data.length - handedOff} bytes still its own; the reader took ${readSoFar})`);
+    const held = data.length - writer!.handedOff;
+    assert.ok(held > 32 * 1024 * 1024, `the writer is held back (${held} bytes still its own; the reader took ${readSoFar})`);
 
     const [h1, h2] = [(await pc1.status()).link!, (await pc2.status()).link!];
     const rssDuring = [await rssOf(s1.agent.pid), await rssOf(s2.agent.pid)];

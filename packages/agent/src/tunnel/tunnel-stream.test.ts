@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, test } from 'node:test';
+import { writeInChunks } from '../testing/chunked-writer.js';
 import { type StreamLink, type TunnelStats, TunnelStream } from './tunnel-stream.js';
 
 const WINDOW = 64 * 1024;
@@ -93,26 +94,16 @@ describe('a tunnel stream between two sockets', () => {
   test('a slow reader: the writer is held back, nothing holds more than the window, and every byte arrives', async () => {
     // More than the kernel's socket buffers on the way can absorb (about 8 MiB on Linux: a send buffer on either side).
     const data = randomBytes(32 * 1024 * 1024);
-    // What has left the writer (taken by the kernel, or by Node's small buffer in front of it): it writes in chunks and
-    // honours back-pressure, as a server does. (The length of one big write would stay whole until the last byte went.)
-    let handedOff = 0;
+    let writer: { readonly handedOff: number } | undefined;
+    const handedOff = () => writer?.handedOff ?? 0;
     const { client, pair } = await bridged((s) => {
-      const pump = () => {
-        while (handedOff < data.length) {
-          const chunk = data.subarray(handedOff, handedOff + 64 * 1024);
-          handedOff += chunk.length;
-          if (!s.write(chunk)) return;
-        }
-        s.end();
-      };
-      s.on('drain', pump);
-      pump();
+      writer = writeInChunks(s, data);
     });
     client.pause();
     // Once the writer has started (its connection comes some turns after the client's), time for it to run on, were nothing to hold it back.
-    await until(() => handedOff > 2 * WINDOW, 'data to flow');
+    await until(() => handedOff() > 2 * WINDOW, 'data to flow');
     await new Promise((r) => setTimeout(r, 500));
-    assert.ok(data.length - handedOff > 16 * 1024 * 1024, `the writer is held back: ${data.length - handedOff} of its 32 MiB still wait in its own process`);
+    assert.ok(data.length - handedOff() > 16 * 1024 * 1024, `the writer is held back: ${data.length - handedOff()} of its 32 MiB still wait in its own process`);
     const highWater = () => {
       assert.ok(pair.inFlightHighWater <= WINDOW, `in flight ${pair.inFlightHighWater}`);
       assert.ok(pair.stats.receiveBufferedHighWater <= WINDOW, `buffered ${pair.stats.receiveBufferedHighWater}`);
