@@ -80,6 +80,19 @@ describe('the grid CLI and one agent', () => {
     await pc.ok('whoami'); // this PC is still logged in
   });
 
+  test('grid agent --stop stops the daemon and waits for it; its processes keep running; grid agent starts it again', async () => {
+    const { agent } = await pc.status();
+    const out = await pc.ok('agent', '--stop');
+    assert.match(out, /^Agent stopped; its processes keep running/);
+    assert.ok(!isAlive(agent.pid), 'exited before the command returned');
+    assert.equal((await pc.ok('agent', '--stop')).trim(), 'The agent is not running');
+    const both = await pc.gridAsync('agent', '--stop', '--foreground');
+    assert.equal(both.status, 1);
+    assert.match(both.stderr, /--foreground and --stop do not go together/);
+    await pc.ok('agent');
+    assert.notEqual((await pc.status()).agent.pid, agent.pid);
+  });
+
   test('secrets and the socket are private: token, config and socket are 0600', async () => {
     assert.equal(await mode(join(pc.home, 'token')), 0o600);
     assert.equal(await mode(join(pc.home, 'config.json')), 0o600);
