@@ -24,14 +24,29 @@ export class EventBus {
   /** Sockets tied to a token but to no grid (agent links): they close when the token is revoked. */
   private readonly byToken = new Set<Pick<Subscriber, 'tokenHash' | 'close'>>();
 
+  /** Open events sockets per token (one device's), to cap them. */
+  private readonly perToken = new Map<string, number>();
+
   subscribe(gridId: string, sub: Subscriber): () => void {
     let set = this.byGrid.get(gridId);
     if (!set) this.byGrid.set(gridId, (set = new Set()));
     set.add(sub);
+    this.perToken.set(sub.tokenHash, (this.perToken.get(sub.tokenHash) ?? 0) + 1);
+    let subscribed = true;
     return () => {
+      if (!subscribed) return;
+      subscribed = false;
       set.delete(sub);
       if (set.size === 0 && this.byGrid.get(gridId) === set) this.byGrid.delete(gridId);
+      const n = (this.perToken.get(sub.tokenHash) ?? 1) - 1;
+      if (n > 0) this.perToken.set(sub.tokenHash, n);
+      else this.perToken.delete(sub.tokenHash);
     };
+  }
+
+  /** How many events sockets this token has open here. */
+  socketsOf(tokenHash: string): number {
+    return this.perToken.get(tokenHash) ?? 0;
   }
 
   watchToken(sub: Pick<Subscriber, 'tokenHash' | 'close'>): () => void {

@@ -8,6 +8,8 @@ import { keepAlive } from './keep-alive.js';
 /** A reader this far behind is cut off; it reconnects and gets a fresh snapshot. */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
+/** Events sockets one device (token) may hold open on a coordinator: one per grid it watches is far fewer. */
+export const MAX_EVENT_SOCKETS_PER_TOKEN = 64;
 
 export interface EventsSocketDeps {
   bus: EventBus;

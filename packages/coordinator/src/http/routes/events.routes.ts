@@ -1,6 +1,7 @@
 import { GridIdParams } from '@gridshare/protocol';
 import type { WebSocket } from 'ws';
-import { EventsSocket } from '../../realtime/events-socket.js';
+import { AppError } from '../../errors.js';
+import { EventsSocket, MAX_EVENT_SOCKETS_PER_TOKEN } from '../../realtime/events-socket.js';
 import { bearerToken, refuseTokenInUrl } from '../authenticate.js';
 import { type App, ERRORS, type Services } from '../route-context.js';
 import { websocketOnly } from '../websocket-only.js';
@@ -15,6 +16,9 @@ export function eventRoutes(app: App, s: Services): void {
     preHandler: async (req) => {
       req.auth = await s.auth.authenticate(bearerToken(req, true));
       await s.access.requireMember((req.params as GridIdParams).gridId, req.auth.user.id);
+      if (s.bus.socketsOf(req.auth.tokenHash) >= MAX_EVENT_SOCKETS_PER_TOKEN) {
+        throw new AppError('rate_limited', `this device already has ${MAX_EVENT_SOCKETS_PER_TOKEN} event streams open here; close some first`);
+      }
     },
     // No querystring: the API's default (none) applies.
     schema: {
